@@ -1,0 +1,154 @@
+"""Accounts API: sign-up, sign-in for browsers, bearer tokens for programs, the profile."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth import authenticate, login, logout
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from zizhu.accounts import selectors, services
+from zizhu.accounts.auth import require_csrf, user_auth
+from zizhu.accounts.models import User
+from zizhu.core.api_errors import ErrorOut
+from zizhu.core.errors import InvalidInput
+
+auth_router = Router(tags=["accounts"])
+me_router = Router(tags=["accounts"], auth=user_auth)
+
+
+class SignUpIn(Schema):
+    login: str = Field(..., max_length=254, description="E-mail address or mainland mobile number")
+    password: str = Field(..., max_length=128)
+    display_name: str = Field("", max_length=60)
+
+
+class CsrfOut(Schema):
+    csrf_token: str
+
+
+class CredentialsIn(Schema):
+    login: str = Field(..., max_length=254)
+    password: str = Field(..., max_length=128)
+
+
+class ProfileOut(Schema):
+    id: int
+    email: str | None
+    phone: str | None
+    display_name: str
+    language: str
+    elder_mode: bool
+
+
+class ProfileIn(Schema):
+    display_name: str | None = Field(None, max_length=60)
+    language: User.Language | None = None
+    elder_mode: bool | None = None
+
+
+class TokenIn(Schema):
+    name: str = Field(..., min_length=1, max_length=60)
+    login: str | None = Field(None, max_length=254, description="With password: create a token without a session")
+    password: str | None = Field(None, max_length=128)
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class NewTokenOut(TokenOut):
+    token: str = Field(..., description="Shown once. Send as `Authorization: Bearer <token>`.")
+
+
+def _credentials_error() -> InvalidInput:
+    # The same answer whether the account exists or not.
+    message = _("The account or password is not correct.")
+    return InvalidInput(message, fields={"__all__": [message]}, code="invalid_credentials")
+
+
+@auth_router.get("/csrf", response={200: CsrfOut})
+@ensure_csrf_cookie
+def csrf(request: HttpRequest):
+    """Sets the CSRF cookie and returns the token to send as `X-CSRFToken` on session requests."""
+    return {"csrf_token": get_token(request)}
+
+
+@auth_router.post("/signup", response={201: ProfileOut, 422: ErrorOut})
+def signup(request: HttpRequest, payload: SignUpIn):
+    """Browser sign-up (needs the CSRF token from GET /auth/csrf); signs the new customer in."""
+    require_csrf(request)
+    user = services.sign_up(login=payload.login, password=payload.password, display_name=payload.display_name)
+    login(request, user, backend="zizhu.accounts.backends.EmailOrPhoneBackend")
+    return 201, user
+
+
+@auth_router.post("/signin", response={200: ProfileOut, 422: ErrorOut})
+def signin(request: HttpRequest, payload: CredentialsIn):
+    """Browser sign-in: starts a session with a new key (no fixation). Needs the CSRF token."""
+    require_csrf(request)
+    user = authenticate(request, username=payload.login, password=payload.password)
+    if user is None:
+        raise _credentials_error()
+    login(request, user)
+    return user
+
+
+@auth_router.post("/signout", response={204: None})
+def signout(request: HttpRequest):
+    require_csrf(request)
+    logout(request)
+    return 204, None
+
+
+@auth_router.get("/tokens", response={200: list[TokenOut], 401: ErrorOut}, auth=user_auth)
+def list_tokens(request: HttpRequest):
+    return list(selectors.list_api_tokens(user=request.user))
+
+
+@auth_router.post("/tokens", response={201: NewTokenOut, 401: ErrorOut, 422: ErrorOut})
+def create_token(request: HttpRequest, payload: TokenIn):
+    """Create a token, signed in (session) or by sending login and password."""
+    user = request.user if request.user.is_authenticated else None
+    if user is not None and not getattr(request, "api_token", None):
+        require_csrf(request)
+    if user is None:
+        if not payload.login or not payload.password:
+            return 401, {"code": "not_authenticated", "message": _("Please sign in first."), "fields": {}}
+        user = authenticate(request, username=payload.login, password=payload.password)
+        if user is None:
+            raise _credentials_error()
+    token, raw = services.create_api_token(user=user, name=payload.name)
+    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+
+
+@auth_router.delete("/tokens/{token_id}", response={204: None, 401: ErrorOut, 404: ErrorOut}, auth=user_auth)
+def revoke_token(request: HttpRequest, token_id: int):
+    services.revoke_api_token(user=request.user, token_id=token_id)
+    return 204, None
+
+
+@me_router.get("", response={200: ProfileOut, 401: ErrorOut})
+def me(request: HttpRequest):
+    return request.user
+
+
+@me_router.patch("", response={200: ProfileOut, 401: ErrorOut, 422: ErrorOut})
+def update_me(request: HttpRequest, payload: ProfileIn):
+    data = payload.dict(exclude_unset=True)
+    language = data.get("language")
+    return services.update_profile(
+        user=request.user,
+        display_name=data.get("display_name"),
+        language=str(language.value if hasattr(language, "value") else language) if language else None,
+        elder_mode=data.get("elder_mode"),
+    )

@@ -1,0 +1,102 @@
+"""Account services: the only code that changes accounts."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zizhu.accounts.logins import parse_login
+from zizhu.accounts.models import ApiToken, User
+from zizhu.accounts.tokens import generate_token
+from zizhu.core import events
+from zizhu.core.errors import InvalidInput, NotFound
+
+MAX_ACTIVE_TOKENS = 20
+
+
+def _field_error(field: str, error: ValidationError | str) -> InvalidInput:
+    messages = error.messages if isinstance(error, ValidationError) else [error]
+    return InvalidInput(messages[0], fields={field: list(messages)})
+
+
+def sign_up(*, login: str, password: str, display_name: str = "", language: str = "zh-hans") -> User:
+    """Create a customer account from an e-mail address or a mainland mobile number."""
+    try:
+        parsed = parse_login(login)
+    except ValidationError as exc:
+        raise _field_error("login", exc) from None
+    display_name = display_name.strip()[:60]
+    candidate = User(**{parsed.kind: parsed.value}, display_name=display_name)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise _field_error("password", exc) from None
+    if language not in User.Language.values:
+        language = User.Language.CHINESE
+    candidate.language = language
+    candidate.set_password(password)
+    try:
+        with transaction.atomic():
+            candidate.save()
+            events.emit("account.created", {"user_id": candidate.pk})
+    except IntegrityError:
+        raise _field_error("login", _("An account with this e-mail address or mobile number already exists.")) from None
+    return candidate
+
+
+def update_profile(
+    *, user: User, display_name: str | None = None, language: str | None = None, elder_mode: bool | None = None
+) -> User:
+    changed: list[str] = []
+    if display_name is not None:
+        user.display_name = display_name.strip()[:60]
+        changed.append("display_name")
+    if language is not None:
+        if language not in User.Language.values:
+            raise _field_error("language", _("Choose one of the offered languages."))
+        user.language = language
+        changed.append("language")
+    if elder_mode is not None:
+        user.elder_mode = bool(elder_mode)
+        changed.append("elder_mode")
+    if changed:
+        user.save(update_fields=changed)
+    return user
+
+
+def set_elder_mode(*, user: User, enabled: bool) -> User:
+    return update_profile(user=user, elder_mode=enabled)
+
+
+def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a bearer token; the raw secret is returned once and never stored."""
+    name = (name or "").strip()
+    if not name or len(name) > 60:
+        raise _field_error("name", _("Give the token a name of 1 to 60 characters."))
+    with transaction.atomic():
+        active = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+        if len(active) >= MAX_ACTIVE_TOKENS:
+            raise _field_error("name", _("You already have the maximum number of tokens. Revoke one first."))
+        raw, prefix, key_hash = generate_token()
+        token = ApiToken.objects.create(user=user, name=name, prefix=prefix, key_hash=key_hash)
+    return token, raw
+
+
+def revoke_api_token(*, user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens; another user's token id is simply not found."""
+    token = ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).first()
+    if token is None:
+        raise NotFound(_("No such active token."))
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    return token
+
+
+def touch_api_token(*, token: ApiToken) -> None:
+    """Record use at most once a minute, so busy programs do not write on every call."""
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -1,0 +1,21 @@
+"""The API: one Ninja instance at /api/v1/, one router per app."""
+
+from ninja import NinjaAPI
+
+from zizhu.accounts.api import auth_router, me_router
+from zizhu.core.api_errors import install_error_handlers
+
+api = NinjaAPI(
+    title="Zizhu API",
+    version="1.0.0",
+    description=(
+        "Zizhu (自助) shop API. Browsers use the session cookie with the CSRF token; "
+        "programs send `Authorization: Bearer <token>` (create tokens at /api/v1/auth/tokens). "
+        'Amounts are strings: {"amount": "19.90", "currency": "CNY"}. '
+        'Errors are JSON {"code", "message", "fields"}.'
+    ),
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/auth", auth_router)
+api.add_router("/me", me_router)

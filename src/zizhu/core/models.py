@@ -1,0 +1,54 @@
+"""The transactional outbox (DESIGN.md §1.4).
+
+An ``OutboxEvent`` row is written in the same transaction as the change it reports;
+handlers run after commit. A ``HandledEvent`` row is written in the same transaction as
+each handler's own changes, so a handler's effect and its "done" mark commit together:
+a dispatcher killed half-way leaves either both or neither, and the next dispatcher
+skips what is done.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboxEvent(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed (gave up)")
+
+    topic = models.CharField(_("topic"), max_length=100, db_index=True)
+    payload = models.JSONField(_("payload"), default=dict)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    available_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
+        indexes = [
+            models.Index(
+                fields=["available_at", "id"], name="outbox_pending_idx", condition=Q(status="pending")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} #{self.pk}"
+
+
+class HandledEvent(models.Model):
+    """One row per (event, handler) that has run to completion: the idempotency mark."""
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="handled")
+    handler = models.CharField(max_length=200)
+    handled_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("handled event")
+        verbose_name_plural = _("handled events")
+        constraints = [models.UniqueConstraint(fields=["event", "handler"], name="handled_event_once")]
