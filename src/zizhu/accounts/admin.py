@@ -42,5 +42,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
     search_fields = ["name", "prefix", "user__email"]
     readonly_fields = ["user", "prefix", "key_hash", "created_at", "last_used_at"]
 
-    def has_add_permission(self, request):  # noqa: ANN001, ANN201 - tokens are created by their owners
+    def has_add_permission(self, request):
         return False

@@ -7,8 +7,8 @@ from datetime import datetime
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
-from django.views.decorators.csrf import ensure_csrf_cookie
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import ensure_csrf_cookie
 from ninja import Field, Router, Schema
 
 from zizhu.accounts import selectors, services

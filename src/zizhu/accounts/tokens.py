@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-TOKEN_PREFIX = "zz_"
+TOKEN_PREFIX = "zz_"  # noqa: S105 - a label, not a secret
 
 
 def generate_token() -> tuple[str, str, str]:

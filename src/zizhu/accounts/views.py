@@ -23,7 +23,9 @@ from zizhu.core.errors import DomainError
 def safe_next(request: HttpRequest, default: str) -> str:
     """Only our own paths: a `next` pointing elsewhere is ignored."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 
@@ -162,6 +164,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:profile")
 
-    def form_valid(self, form):  # noqa: ANN001, ANN201 - Django signature
+    def form_valid(self, form):
         messages.success(self.request, _("Your password was changed."))
         return super().form_valid(form)

@@ -12,7 +12,7 @@ app.autodiscover_tasks()
 
 
 @app.on_after_finalize.connect
-def _schedule_periodic_jobs(sender, **kwargs):  # noqa: ANN001 - Celery signal signature
+def _schedule_periodic_jobs(sender, **kwargs):
     """Beat runs the same periodic jobs that the embedded scheduler runs."""
     from django.conf import settings
 

@@ -12,8 +12,8 @@ class OutboxEventAdmin(admin.ModelAdmin):
     search_fields = ["topic"]
     readonly_fields = [f.name for f in OutboxEvent._meta.fields]
 
-    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+    def has_change_permission(self, request, obj=None):
         return False

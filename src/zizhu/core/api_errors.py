@@ -77,9 +77,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return api.create_response(
-            request, error_payload("not_authenticated", _("Please sign in first.")), status=401
-        )
+        return api.create_response(request, error_payload("not_authenticated", _("Please sign in first.")), status=401)
 
     @api.exception_handler(AuthorizationError)
     def authorization_error(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:

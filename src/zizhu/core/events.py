@@ -19,9 +19,10 @@ marked failed for staff to inspect in the back office.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -100,7 +101,7 @@ def dispatch_event(event_id: int) -> bool:
         except IntegrityError:
             # Another dispatcher finished this handler at the same moment: it ran once.
             logger.info("Handler %s for event %s already done elsewhere", registered.name, event.pk)
-        except Exception as exc:  # noqa: BLE001 - any handler failure is retried
+        except Exception as exc:
             logger.exception("Handler %s failed for event %s", registered.name, event.pk)
             failures.append(f"{registered.name}: {exc!r}")
     _record_outcome(event, failures)

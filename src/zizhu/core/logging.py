@@ -24,7 +24,7 @@ class RequestIdFilter(logging.Filter):
 class SafeFormatter(logging.Formatter):
     """Plain-text logs with CR/LF in the message escaped (tracebacks keep their lines)."""
 
-    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging API name
+    def formatMessage(self, record: logging.LogRecord) -> str:
         record.message = escape_line_breaks(record.message)
         return super().formatMessage(record)
 

@@ -32,9 +32,7 @@ class OutboxEvent(models.Model):
         verbose_name = _("outbox event")
         verbose_name_plural = _("outbox events")
         indexes = [
-            models.Index(
-                fields=["available_at", "id"], name="outbox_pending_idx", condition=Q(status="pending")
-            ),
+            models.Index(fields=["available_at", "id"], name="outbox_pending_idx", condition=Q(status="pending")),
         ]
 
     def __str__(self) -> str:
@@ -52,3 +50,6 @@ class HandledEvent(models.Model):
         verbose_name = _("handled event")
         verbose_name_plural = _("handled events")
         constraints = [models.UniqueConstraint(fields=["event", "handler"], name="handled_event_once")]
+
+    def __str__(self) -> str:
+        return f"{self.handler} ← event #{self.event_id}"

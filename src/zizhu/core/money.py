@@ -7,9 +7,9 @@ parts preserves the total to the fen.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Iterable, Sequence
 
 DEFAULT_CURRENCY = "CNY"
 FEN = Decimal("0.01")
@@ -22,7 +22,7 @@ class MoneyError(ValueError):
 
 def to_decimal(value: Decimal | int | str) -> Decimal:
     """Convert an int, str or Decimal to a finite Decimal. Floats are refused."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise MoneyError("Money amounts must not be floats or booleans")
     try:
         result = value if isinstance(value, Decimal) else Decimal(str(value).strip())
@@ -123,7 +123,7 @@ class Money:
         exact = [Decimal(total_fen) * w / weight_sum for w in decimal_weights]
         floors = [int(x.to_integral_value(rounding="ROUND_FLOOR")) for x in exact]
         remainder = total_fen - sum(floors)
-        order = sorted(range(len(exact)), key=lambda i: (exact[i] - floors[i]), reverse=True)
+        order = sorted(range(len(exact)), key=lambda i: exact[i] - floors[i], reverse=True)
         for index in order[:remainder]:
             floors[index] += 1
         return [Money(Decimal(f) * FEN, self.currency) for f in floors]

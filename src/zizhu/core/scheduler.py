@@ -37,7 +37,7 @@ class Scheduler(threading.Thread):
             try:
                 close_old_connections()
                 import_string(path)()
-            except Exception:  # noqa: BLE001 - one failing job must not stop the others
+            except Exception:
                 logger.exception("Periodic job %s failed", path)
             finally:
                 close_old_connections()

@@ -36,7 +36,7 @@ def _check_database() -> bool:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             return cursor.fetchone() == (1,)
-    except Exception:  # noqa: BLE001 - any failure means "not ready"
+    except Exception:
         logger.exception("Readiness: database check failed")
         return False
 
@@ -45,7 +45,7 @@ def _check_cache() -> bool:
     try:
         cache.set("readyz", "1", 10)
         return cache.get("readyz") == "1"
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.exception("Readiness: cache check failed")
         return False
 
