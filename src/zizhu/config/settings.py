@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "channels",
     "zizhu.core",
     "zizhu.accounts",
+    "zizhu.catalog",
     "zizhu.storefront",
 ]
 

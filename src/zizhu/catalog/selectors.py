@@ -1,0 +1,233 @@
+"""Catalogue reads used by several faces (pages, API, search indexer), written to run a
+fixed number of queries whatever the number of variants, options or images."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from zizhu.catalog.models import (
+    Category,
+    Option,
+    OptionGroup,
+    Product,
+    ProductImage,
+    Rule,
+    Variant,
+    VariantValue,
+)
+
+SEARCH_CHUNK = 500
+
+
+# --- categories -------------------------------------------------------------------------------------------
+
+
+def all_categories() -> list[Category]:
+    """Every active category, in tree order (position, id). One query."""
+    return list(Category.objects.filter(is_active=True).order_by("position", "id"))
+
+
+def category_tree(categories: Iterable[Category] | None = None) -> list[dict[str, Any]]:
+    """Nested ``{"category": c, "children": [...]}`` dicts built from one query."""
+    rows = list(categories) if categories is not None else all_categories()
+    by_parent: dict[int | None, list[Category]] = {}
+    known = {c.pk for c in rows}
+    for category in rows:
+        parent = category.parent_id if category.parent_id in known else None
+        by_parent.setdefault(parent, []).append(category)
+
+    def build(parent_id: int | None, depth: int) -> list[dict[str, Any]]:
+        if depth > 20:  # a cycle cannot happen through the admin, but never loop for ever
+            return []
+        return [{"category": c, "children": build(c.pk, depth + 1)} for c in by_parent.get(parent_id, [])]
+
+    return build(None, 0)
+
+
+def category_ancestors(category: Category, categories: dict[int, Category] | None = None) -> list[Category]:
+    """Root first, the category itself last."""
+    lookup = categories if categories is not None else {c.pk: c for c in Category.objects.all()}
+    path: list[Category] = []
+    current: Category | None = lookup.get(category.pk, category)
+    seen: set[int] = set()
+    while current is not None and current.pk not in seen:
+        seen.add(current.pk)
+        path.append(current)
+        current = lookup.get(current.parent_id) if current.parent_id else None
+    return list(reversed(path))
+
+
+def category_descendant_ids(category: Category, categories: Iterable[Category] | None = None) -> list[int]:
+    """The category's id and those of every category below it."""
+    rows = list(categories) if categories is not None else list(Category.objects.only("id", "parent_id"))
+    children: dict[int | None, list[int]] = {}
+    for row in rows:
+        children.setdefault(row.parent_id, []).append(row.pk)
+    found: list[int] = []
+    stack = [category.pk]
+    while stack:
+        current = stack.pop()
+        if current in found:
+            continue
+        found.append(current)
+        stack.extend(children.get(current, []))
+    return found
+
+
+# --- product detail --------------------------------------------------------------------------------------
+
+
+def product_detail_queryset() -> QuerySet[Product]:
+    """Everything the product page and the detail API show, in a fixed number of queries (7)."""
+    return Product.objects.select_related("category", "brand").prefetch_related(
+        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+        Prefetch(
+            "variants",
+            queryset=Variant.objects.filter(is_active=True)
+            .order_by("position", "id")
+            .prefetch_related(
+                Prefetch(
+                    "variant_values",
+                    queryset=VariantValue.objects.select_related("attribute", "value").order_by(
+                        "attribute__position", "attribute_id"
+                    ),
+                )
+            ),
+        ),
+        Prefetch(
+            "option_groups",
+            queryset=OptionGroup.objects.order_by("position", "id").prefetch_related(
+                Prefetch("options", queryset=Option.objects.filter(is_active=True).order_by("position", "id"))
+            ),
+        ),
+        Prefetch("rules", queryset=Rule.objects.order_by("id")),
+    )
+
+
+def get_product(*, slug: str) -> Product | None:
+    """An active product with its images, variants, options and rules; ``None`` if there is none."""
+    return product_detail_queryset().filter(slug=slug, is_active=True).first()
+
+
+def from_price(product: Product) -> Decimal:
+    """The lowest price a customer can pay: the cheapest active variant, or the base price."""
+    if product.is_configurable:
+        return product.price
+    prices = [v.price for v in product.variants.all() if v.is_active]
+    return min(prices) if prices else product.price
+
+
+def product_in_stock(product: Product) -> bool:
+    """Built-to-order products are always available; others when an active variant has stock."""
+    if product.is_configurable:
+        return product.is_active
+    return any(v.is_active and v.stock > 0 for v in product.variants.all())
+
+
+# --- search documents ------------------------------------------------------------------------------------
+
+
+def search_documents(product_ids: Iterable[int] | None = None) -> Iterator[dict[str, Any]]:
+    """One dict per active product, for the search indexer.
+
+    Keys: id, slug, name_zh, name_en, brand, brand_en, brand_slug, category_id,
+    category_ids (root → leaf), category_slugs, category_path (zh and en names, root → leaf),
+    description_zh, description_en, attributes (value names zh and en), attribute_values
+    ([{"attribute", "value", "name_zh", "name_en"}] for facets), sales_count, in_stock,
+    price (Decimal), currency, created_at.
+
+    Runs in chunks of ``SEARCH_CHUNK`` products with a fixed number of queries per chunk.
+    """
+    categories = {c.pk: c for c in Category.objects.all()}
+    queryset = (
+        Product.objects.filter(is_active=True)
+        .select_related("brand")
+        .prefetch_related(
+            Prefetch(
+                "variants",
+                queryset=Variant.objects.filter(is_active=True).prefetch_related(
+                    Prefetch("variant_values", queryset=VariantValue.objects.select_related("attribute", "value"))
+                ),
+            ),
+            Prefetch(
+                "option_groups",
+                queryset=OptionGroup.objects.prefetch_related(
+                    Prefetch("options", queryset=Option.objects.filter(is_active=True))
+                ),
+            ),
+        )
+        .order_by("id")
+    )
+    if product_ids is not None:
+        wanted = sorted({int(pk) for pk in product_ids})
+        for start in range(0, len(wanted), SEARCH_CHUNK):
+            yield from _documents(queryset.filter(pk__in=wanted[start : start + SEARCH_CHUNK]), categories)
+        return
+    last_id = 0
+    while True:
+        chunk = list(queryset.filter(pk__gt=last_id)[:SEARCH_CHUNK])
+        if not chunk:
+            return
+        yield from _documents(chunk, categories)
+        last_id = chunk[-1].pk
+
+
+def _documents(products: Iterable[Product], categories: dict[int, Category]) -> Iterator[dict[str, Any]]:
+    for product in products:
+        path = category_ancestors(product.category, categories) if product.category_id in categories else []
+        attribute_values: dict[tuple[str, str], dict[str, str]] = {}
+        for variant in product.variants.all():
+            for link in variant.variant_values.all():
+                key = (link.attribute.code, link.value.code)
+                attribute_values.setdefault(
+                    key,
+                    {
+                        "attribute": link.attribute.code,
+                        "value": link.value.code,
+                        "name_zh": link.value.name_zh,
+                        "name_en": link.value.name_en,
+                    },
+                )
+        for group in product.option_groups.all():
+            for option in group.options.all():
+                attribute_values.setdefault(
+                    (group.code, option.code),
+                    {
+                        "attribute": group.code,
+                        "value": option.code,
+                        "name_zh": option.name_zh,
+                        "name_en": option.name_en,
+                    },
+                )
+        names: list[str] = []
+        for entry in attribute_values.values():
+            for text in (entry["name_zh"], entry["name_en"]):
+                if text and text not in names:
+                    names.append(text)
+        brand = product.brand
+        yield {
+            "id": product.pk,
+            "slug": product.slug,
+            "name_zh": product.name_zh,
+            "name_en": product.name_en,
+            "brand": brand.name if brand else "",
+            "brand_en": brand.name_en if brand else "",
+            "brand_slug": brand.slug if brand else "",
+            "category_id": product.category_id,
+            "category_ids": [c.pk for c in path],
+            "category_slugs": [c.slug for c in path],
+            "category_path": [text for c in path for text in (c.name_zh, c.name_en) if text],
+            "description_zh": product.description_zh,
+            "description_en": product.description_en,
+            "attributes": names,
+            "attribute_values": list(attribute_values.values()),
+            "sales_count": product.sales_count,
+            "in_stock": product_in_stock(product),
+            "price": from_price(product),
+            "currency": product.currency,
+            "created_at": product.created_at,
+        }
