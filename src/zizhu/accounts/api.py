@@ -8,14 +8,13 @@ from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import ensure_csrf_cookie
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from zizhu.accounts import selectors, services
 from zizhu.accounts.auth import require_csrf, user_auth
 from zizhu.accounts.models import User
 from zizhu.core.api_errors import ErrorOut
-from zizhu.core.errors import InvalidInput
+from zizhu.core.errors import InvalidInput, NotAuthenticated
 
 auth_router = Router(tags=["accounts"])
 me_router = Router(tags=["accounts"], auth=user_auth)
@@ -77,7 +76,6 @@ def _credentials_error() -> InvalidInput:
 
 
 @auth_router.get("/csrf", response={200: CsrfOut})
-@ensure_csrf_cookie
 def csrf(request: HttpRequest):
     """Sets the CSRF cookie and returns the token to send as `X-CSRFToken` on session requests."""
     return {"csrf_token": get_token(request)}
@@ -89,7 +87,7 @@ def signup(request: HttpRequest, payload: SignUpIn):
     require_csrf(request)
     user = services.sign_up(login=payload.login, password=payload.password, display_name=payload.display_name)
     login(request, user, backend="zizhu.accounts.backends.EmailOrPhoneBackend")
-    return 201, user
+    return Status(201, user)
 
 
 @auth_router.post("/signin", response={200: ProfileOut, 422: ErrorOut})
@@ -107,7 +105,7 @@ def signin(request: HttpRequest, payload: CredentialsIn):
 def signout(request: HttpRequest):
     require_csrf(request)
     logout(request)
-    return 204, None
+    return Status(204, None)
 
 
 @auth_router.get("/tokens", response={200: list[TokenOut], 401: ErrorOut}, auth=user_auth)
@@ -123,18 +121,18 @@ def create_token(request: HttpRequest, payload: TokenIn):
         require_csrf(request)
     if user is None:
         if not payload.login or not payload.password:
-            return 401, {"code": "not_authenticated", "message": _("Please sign in first."), "fields": {}}
+            raise NotAuthenticated()
         user = authenticate(request, username=payload.login, password=payload.password)
         if user is None:
             raise _credentials_error()
     token, raw = services.create_api_token(user=user, name=payload.name)
-    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
 @auth_router.delete("/tokens/{token_id}", response={204: None, 401: ErrorOut, 404: ErrorOut}, auth=user_auth)
 def revoke_token(request: HttpRequest, token_id: int):
     services.revoke_api_token(user=request.user, token_id=token_id)
-    return 204, None
+    return Status(204, None)
 
 
 @me_router.get("", response={200: ProfileOut, 401: ErrorOut})

@@ -93,10 +93,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        code = {400: "bad_request", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed"}
-        return api.create_response(
-            request, error_payload(code.get(exc.status_code, "error"), str(exc)), status=exc.status_code
-        )
+        known = {
+            400: ("bad_request", _("The request could not be read. Send a valid JSON body.")),
+            403: ("permission_denied", _("You are not allowed to do that.")),
+            404: ("not_found", _("We could not find what you were looking for.")),
+            405: ("method_not_allowed", _("This action is not available here.")),
+        }
+        code, message = known.get(exc.status_code, ("error", str(exc)))
+        return api.create_response(request, error_payload(code, str(message)), status=exc.status_code)
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -23,7 +23,7 @@ TOPICS: tuple[HelpTopic, ...] = (
         _(
             "Elder mode (长辈版 / 关怀版) shows larger text, larger buttons and simpler pages without "
             "promotions, and adds a button that reads the page aloud. Switch it on or off with the "
-            "\u201cElder mode\u201d button at the top of every page; we remember your choice."
+            "“Elder mode” button at the top of every page; we remember your choice."
         ),
         ("长辈", "长辈版", "长辈模式", "关怀", "关怀版", "老人", "大字", "字体", "elder", "large text", "senior"),
     ),
@@ -32,7 +32,7 @@ TOPICS: tuple[HelpTopic, ...] = (
         _("Creating an account and signing in"),
         _(
             "You can sign up with an e-mail address or a mainland China mobile number. You can also "
-            "buy as a guest without an account. Forgot your password? Use \u201cForgot password\u201d on the "
+            "buy as a guest without an account. Forgot your password? Use “Forgot password” on the "
             "sign-in page and we will e-mail you a link."
         ),
         ("注册", "登录", "账号", "密码", "sign up", "sign in", "account", "password"),
@@ -47,7 +47,7 @@ TOPICS: tuple[HelpTopic, ...] = (
         "keyboard",
         _("Using the shop with a keyboard or a screen reader"),
         _(
-            "Press Tab to move between links and buttons; the first Tab offers \u201cSkip to main content\u201d. "
+            "Press Tab to move between links and buttons; the first Tab offers “Skip to main content”. "
             "Every image has a text description and every form field a label."
         ),
         ("键盘", "读屏", "无障碍", "keyboard", "screen reader", "accessibility"),
