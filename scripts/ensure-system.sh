@@ -4,6 +4,8 @@ set -euo pipefail
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v msgfmt >/dev/null || missing+=(gettext)
+# A Chinese font, so that browser tests measure (and screenshots show) real glyphs, not boxes.
+fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)
 if ((${#missing[@]})); then
   echo "Installing Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
