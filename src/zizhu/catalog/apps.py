@@ -8,5 +8,6 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Catalogue")
 
     def ready(self) -> None:
-        # Guest favourites and history move to the account at sign-in (see zizhu.catalog.signals).
-        from zizhu.catalog import signals  # noqa: F401
+        # Guest favourites and history move to the account at sign-in (zizhu.catalog.signals);
+        # behaviour events are written after the response (zizhu.catalog.behaviour).
+        from zizhu.catalog import behaviour, signals  # noqa: F401

@@ -4,13 +4,17 @@ fixed number of queries whatever the number of variants, options or images."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from zizhu.catalog.models import (
+    BrowsingHistory,
     Category,
+    Favourite,
     Option,
     OptionGroup,
     Product,
@@ -19,6 +23,7 @@ from zizhu.catalog.models import (
     Variant,
     VariantValue,
 )
+from zizhu.catalog.owners import Owner
 
 SEARCH_CHUNK = 500
 
@@ -231,3 +236,56 @@ def _documents(products: Iterable[Product], categories: dict[int, Category]) -> 
             "currency": product.currency,
             "created_at": product.created_at,
         }
+
+
+# --- favourites and history ---------------------------------------------------------------------------------
+
+
+def _card_products() -> QuerySet[Product]:
+    return Product.objects.select_related("brand").prefetch_related(
+        Prefetch("variants", queryset=Variant.objects.filter(is_active=True).order_by("position", "id")),
+        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+    )
+
+
+def list_favourites(*, owner: Owner, offset: int = 0, limit: int = 50) -> tuple[list[Favourite], int]:
+    """The owner's favourites, newest first, with their products (4 queries)."""
+    rows = Favourite.objects.filter(**owner.lookup(), product__is_active=True)
+    total = rows.count()
+    page = list(
+        rows.order_by("-created_at", "-id").prefetch_related(Prefetch("product", queryset=_card_products()))[
+            offset : offset + limit
+        ]
+    )
+    return page, total
+
+
+def list_history(*, owner: Owner, offset: int = 0, limit: int = 50) -> tuple[list[BrowsingHistory], int]:
+    """The owner's recently viewed products, latest first (4 queries)."""
+    rows = BrowsingHistory.objects.filter(**owner.lookup(), product__is_active=True)
+    total = rows.count()
+    page = list(
+        rows.order_by("-viewed_at", "-id").prefetch_related(Prefetch("product", queryset=_card_products()))[
+            offset : offset + limit
+        ]
+    )
+    return page, total
+
+
+def is_favourite(*, owner: Owner | None, product: Product) -> bool:
+    if owner is None:
+        return False
+    return Favourite.objects.filter(**owner.lookup(), product=product).exists()
+
+
+# --- delivery estimate -----------------------------------------------------------------------------------------
+
+ORDER_CUTOFF_HOUR = 16  # orders after 16:00 (shop time) leave the next day
+
+
+def estimated_delivery(product: Product, now: datetime | None = None) -> date:
+    """The day an order placed now should arrive: dispatch today before the cut-off
+    (tomorrow after it), then the product's delivery time in days."""
+    local = timezone.localtime(now or timezone.now())
+    dispatch = local.date() if local.hour < ORDER_CUTOFF_HOUR else local.date() + timedelta(days=1)
+    return dispatch + timedelta(days=max(1, product.delivery_days))

@@ -8,6 +8,7 @@ from rich.progress import Progress
 
 DEMO_SEEDERS = [
     "zizhu.accounts.demo.seed",
+    "zizhu.catalog.demo.seed",
 ]
 DEMO_CUSTOMER_EMAIL = "demo@zizhu.local"
 DEMO_STAFF_EMAIL = "staff@zizhu.local"
