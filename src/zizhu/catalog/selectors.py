@@ -24,6 +24,7 @@ from zizhu.catalog.models import (
     VariantValue,
 )
 from zizhu.catalog.owners import Owner
+from zizhu.core.money import Money
 
 SEARCH_CHUNK = 500
 
@@ -124,6 +125,10 @@ def from_price(product: Product) -> Decimal:
         return product.price
     prices = [v.price for v in product.variants.all() if v.is_active]
     return min(prices) if prices else product.price
+
+
+def product_price(product: Product) -> Money:
+    return Money.of(from_price(product), product.currency)
 
 
 def product_in_stock(product: Product) -> bool:
@@ -246,6 +251,16 @@ def _card_products() -> QuerySet[Product]:
         Prefetch("variants", queryset=Variant.objects.filter(is_active=True).order_by("position", "id")),
         Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
     )
+
+
+def category_products(*, category_ids: list[int]) -> QuerySet[Product]:
+    """Active products of these categories, best sellers first, ready for product cards."""
+    return _card_products().filter(category_id__in=category_ids, is_active=True).order_by("-sales_count", "id")
+
+
+def get_product_card(*, slug: str) -> Product | None:
+    """An active product with what a product card shows (3 queries)."""
+    return _card_products().filter(slug=slug, is_active=True).first()
 
 
 def list_favourites(*, owner: Owner, offset: int = 0, limit: int = 50) -> tuple[list[Favourite], int]:

@@ -8,21 +8,25 @@ search index (and later caches) follow every change.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from zizhu.catalog import behaviour, configurator
+from zizhu.catalog.importing import ProductRow
 from zizhu.catalog.models import (
     BehaviourEvent,
+    Brand,
     BrowsingHistory,
     ConfiguredSku,
     Favourite,
     Product,
     Variant,
+    VariantValue,
 )
 from zizhu.catalog.owners import Owner
 from zizhu.core import events
@@ -69,6 +73,63 @@ def set_variant_stock(*, variant: Variant, stock: int) -> Variant:
         variant.stock = stock
         announce_product_changed(product_ids=[variant.product_id])
     return variant
+
+
+def apply_import(*, products: list[ProductRow], advance: Callable[[], None] | None = None) -> dict[str, int]:
+    """Write checked import rows in one transaction: products by slug, variants by SKU
+    (existing ones are updated). Every product touched is announced."""
+    counts = {"products_created": 0, "products_updated": 0, "variants_created": 0, "variants_updated": 0}
+    brands: dict[str, Brand] = {}
+    touched: list[int] = []
+    with transaction.atomic():
+        for row in products:
+            brand = _import_brand(row.brand, row.brand_en, brands) if row.brand else None
+            fields = {
+                "category": row.category,
+                "brand": brand,
+                "name_zh": row.name_zh,
+                "name_en": row.name_en,
+                "description_zh": row.description_zh,
+                "description_en": row.description_en,
+                "currency": row.currency,
+                "delivery_days": row.delivery_days,
+                "is_active": row.is_active,
+                "price": min(v.price for v in row.variants),
+            }
+            product, created = Product.objects.update_or_create(slug=row.slug, defaults=fields)
+            counts["products_created" if created else "products_updated"] += 1
+            touched.append(product.pk)
+            for variant_row in row.variants:
+                variant, variant_created = Variant.objects.update_or_create(
+                    sku=variant_row.sku,
+                    defaults={"product": product, "price": variant_row.price, "stock": variant_row.stock},
+                )
+                counts["variants_created" if variant_created else "variants_updated"] += 1
+                VariantValue.objects.filter(variant=variant).delete()
+                VariantValue.objects.bulk_create(
+                    [VariantValue(variant=variant, attribute_id=v.attribute_id, value=v) for v in variant_row.values]
+                )
+            if advance is not None:
+                advance()
+        announce_product_changed(product_ids=touched)
+    return counts
+
+
+def _import_brand(name: str, name_en: str, cache: dict[str, Brand]) -> Brand:
+    if name in cache:
+        return cache[name]
+    brand = Brand.objects.filter(name=name).first()
+    if brand is None:
+        base = slugify(name_en or name) or "brand-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+        slug = base
+        if Brand.objects.filter(slug=slug).exists():
+            slug = f"{base[:70]}-{hashlib.sha256(name.encode()).hexdigest()[:6]}"
+        brand = Brand.objects.create(name=name, name_en=name_en, slug=slug)
+    elif name_en and brand.name_en != name_en:
+        brand.name_en = name_en
+        brand.save(update_fields=["name_en"])
+    cache[name] = brand
+    return brand
 
 
 # --- configurator ------------------------------------------------------------------------------------------

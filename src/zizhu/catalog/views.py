@@ -1,0 +1,165 @@
+"""Catalogue pages: product page (variants, configurator, favourite), category pages,
+favourites and history. Thin: selectors read, services write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from zizhu.accounts.views import safe_next
+from zizhu.catalog import configurator, selectors, services
+from zizhu.catalog.models import Product
+from zizhu.catalog.owners import owner_for
+from zizhu.core.errors import DomainError
+
+CATEGORY_PAGE_SIZE = 24
+LIST_PAGE_SIZE = 30
+OPTION_PREFIX = "opt-"
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _product_or_404(slug: str) -> Product:
+    product = selectors.get_product(slug=slug[:120])
+    if product is None:
+        raise Http404(_("We could not find this product."))
+    return product
+
+
+def _selection(data: Any) -> dict[str, str]:
+    return {
+        key[len(OPTION_PREFIX) :][:40]: str(value)[:40]
+        for key, value in data.items()
+        if key.startswith(OPTION_PREFIX) and len(key) < 60
+    }
+
+
+def _product_context(request: HttpRequest, product: Product, **extra: Any) -> dict[str, Any]:
+    categories = {c.pk: c for c in selectors.all_categories()}
+    variants = list(product.variants.all())
+    wanted_sku = request.GET.get("sku", "")[:64]
+    chosen = next((v for v in variants if v.sku == wanted_sku), None)
+    if chosen is None:
+        chosen = next((v for v in variants if v.in_stock), variants[0] if variants else None)
+    context = {
+        "product": product,
+        "breadcrumbs": selectors.category_ancestors(product.category, categories),
+        "images": list(product.images.all()),
+        "variants": variants,
+        "chosen_variant": chosen,
+        "price": selectors.product_price(product),
+        "in_stock": selectors.product_in_stock(product),
+        "delivery_date": selectors.estimated_delivery(product),
+        "is_favourite": selectors.is_favourite(owner=owner_for(request), product=product),
+        "evaluation": configurator.evaluate(product) if product.is_configurable else None,
+    }
+    context.update(extra)
+    return context
+
+
+@require_GET
+def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    product = _product_or_404(slug)
+    if not _is_htmx(request):  # the variant picker's live updates are not new views
+        services.record_view(owner=owner_for(request, create=True), product=product, context={"source": "page"})
+    return render(request, "catalog/product_detail.html", _product_context(request, product))
+
+
+@require_POST
+def configure(request: HttpRequest, slug: str) -> HttpResponse:
+    """Live configurator (HTMX posts every change here) and the final confirmation.
+
+    Without JavaScript the same form posts here and gets the whole page back.
+    """
+    product = _product_or_404(slug)
+    if not product.is_configurable:
+        raise Http404(_("This product is not built to order."))
+    selection = _selection(request.POST)
+    evaluation = configurator.evaluate(product, selection)
+    configured = None
+    error = ""
+    if request.POST.get("action") == "save":
+        try:
+            configured = services.configure_product(product=product, options=selection)
+        except DomainError as exc:
+            error = str(exc.message)
+    extra = {"evaluation": evaluation, "configured": configured, "config_error": error}
+    if _is_htmx(request):
+        context = {"product": product, **extra}
+        return render(request, "catalog/partials/configurator_update.html", context)
+    status = 422 if error else 200
+    return render(request, "catalog/product_detail.html", _product_context(request, product, **extra), status=status)
+
+
+@require_POST
+def toggle_favourite(request: HttpRequest, slug: str) -> HttpResponse:
+    product = _product_or_404(slug)
+    owner = owner_for(request, create=True)
+    assert owner is not None  # create=True always gives an owner (a session exists on every page)
+    try:
+        now_favourite = services.toggle_favourite(owner=owner, product=product)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect(reverse("catalog:product", args=[product.slug]))
+    message = _("Added to your favourites.") if now_favourite else _("Removed from your favourites.")
+    if _is_htmx(request):
+        context = {"product": product, "is_favourite": now_favourite, "favourite_message": message}
+        return render(request, "catalog/partials/favourite_update.html", context)
+    messages.success(request, message)
+    return redirect(safe_next(request, reverse("catalog:product", args=[product.slug])))
+
+
+@require_GET
+def category_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "catalog/category_index.html", {"tree": selectors.category_tree()})
+
+
+@require_GET
+def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    categories = selectors.all_categories()
+    category = next((c for c in categories if c.slug == slug[:80]), None)
+    if category is None:
+        raise Http404(_("We could not find this category."))
+    by_id = {c.pk: c for c in categories}
+    ids = selectors.category_descendant_ids(category, categories)
+    paginator = Paginator(selectors.category_products(category_ids=ids), CATEGORY_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "category": category,
+        "breadcrumbs": selectors.category_ancestors(category, by_id),
+        "children": [c for c in categories if c.parent_id == category.pk],
+        "page": page,
+    }
+    return render(request, "catalog/category_detail.html", context)
+
+
+@require_GET
+def favourites(request: HttpRequest) -> HttpResponse:
+    owner = owner_for(request)
+    rows, total = selectors.list_favourites(owner=owner, limit=LIST_PAGE_SIZE) if owner else ([], 0)
+    return render(request, "catalog/favourites.html", {"rows": rows, "total": total})
+
+
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    owner = owner_for(request)
+    rows, total = selectors.list_history(owner=owner, limit=LIST_PAGE_SIZE) if owner else ([], 0)
+    return render(request, "catalog/history.html", {"rows": rows, "total": total})
+
+
+@require_POST
+def clear_history(request: HttpRequest) -> HttpResponse:
+    owner = owner_for(request)
+    if owner is not None:
+        services.clear_history(owner=owner)
+    messages.success(request, _("Your browsing history is cleared."))
+    return redirect("catalog:history")
