@@ -60,6 +60,7 @@ prod: prod-setup
 
 bench: $(TEST_STAMP)
 	bash scripts/ensure-services.sh
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) bench/http_baseline.py
 
 clean:
