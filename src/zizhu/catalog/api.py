@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from zizhu.accounts.auth import user_auth
 from zizhu.catalog import selectors, services
@@ -327,7 +327,7 @@ def add_favourite(request: HttpRequest, payload: FavouriteIn):
         raise InvalidInput(message, fields={"product": [message]}, code="unknown_product")
     favourite, created = services.add_favourite(owner=_owner(request), product=found)
     favourite.product = found
-    return (201 if created else 200), _favourite_out(favourite)
+    return Status(201 if created else 200, _favourite_out(favourite))
 
 
 @favourites_router.delete("", response={204: None, 401: ErrorOut, 422: ErrorOut})
@@ -336,14 +336,14 @@ def remove_favourite_by_product(request: HttpRequest, query: Query[RemoveFavouri
     found = Product.objects.filter(slug=query.product).first()
     if found is not None:
         services.remove_favourite(owner=_owner(request), product=found)
-    return 204, None
+    return Status(204, None)
 
 
 @favourites_router.delete("/{favourite_id}", response={204: None, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut})
 def remove_favourite(request: HttpRequest, favourite_id: int):
     """Forget one favourite by its id; another customer's id is not found."""
     services.remove_favourite(owner=_owner(request), favourite_id=favourite_id)
-    return 204, None
+    return Status(204, None)
 
 
 # --- history -----------------------------------------------------------------------------------------------
@@ -364,10 +364,10 @@ def list_history(request: HttpRequest, page: Query[PageIn]):
 def clear_history(request: HttpRequest):
     """Forget every product viewed."""
     services.clear_history(owner=_owner(request))
-    return 204, None
+    return Status(204, None)
 
 
 @history_router.delete("/{entry_id}", response={204: None, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut})
 def remove_history_entry(request: HttpRequest, entry_id: int):
     services.remove_history_entry(owner=_owner(request), entry_id=entry_id)
-    return 204, None
+    return Status(204, None)

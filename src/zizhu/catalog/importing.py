@@ -39,8 +39,18 @@ CSV_COLUMNS = [
     "is_active",
 ]
 REQUIRED = ["sku", "product", "category", "name_zh", "price", "stock"]
-PRODUCT_FIELDS = ["category", "brand", "brand_en", "name_zh", "name_en", "description_zh", "description_en",
-                  "currency", "delivery_days", "is_active"]  # fmt: skip
+PRODUCT_FIELDS = [
+    "category",
+    "brand",
+    "brand_en",
+    "name_zh",
+    "name_en",
+    "description_zh",
+    "description_en",
+    "currency",
+    "delivery_days",
+    "is_active",
+]
 MAX_FILE_BYTES = 50 * 1024 * 1024
 LIMITS = {"sku": 64, "product": 120, "brand": 100, "brand_en": 100, "name_zh": 200, "name_en": 200}
 
@@ -110,8 +120,9 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [column for column in REQUIRED if column not in header]
     if missing:
-        raise ImportFileError(_("The first line must name the columns; missing: %(columns)s.") % {
-            "columns": ", ".join(missing)})  # fmt: skip
+        raise ImportFileError(
+            _("The first line must name the columns; missing: %(columns)s.") % {"columns": ", ".join(missing)}
+        )
     reader.fieldnames = header
     for row in reader:
         yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
@@ -146,8 +157,13 @@ def _json_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
                     if isinstance(attributes, dict):
                         attributes = ";".join(f"{k}={v}" for k, v in attributes.items())
                     row = {k: item.get(k, "") for k in PRODUCT_FIELDS}
-                    row.update(product=item.get("slug", ""), sku=variant.get("sku", ""), price=variant.get("price", ""),
-                               stock=variant.get("stock", ""), attributes=attributes)  # fmt: skip
+                    row.update(
+                        product=item.get("slug", ""),
+                        sku=variant.get("sku", ""),
+                        price=variant.get("price", ""),
+                        stock=variant.get("stock", ""),
+                        attributes=attributes,
+                    )
                     yield line, {k: v if isinstance(v, (bool, int)) else str(v).strip() for k, v in row.items()}
         index = _skip(text, index)
         if index < len(text) and text[index] == ",":
@@ -183,23 +199,39 @@ def check_rows(
             problems.extend(Problem(line, e) for e in errors)
             continue
         slug = str(row["product"])
-        variant = VariantRow(line, str(row["sku"]), Decimal(str(row["price"])), int(str(row["stock"])),
-                             _values(str(row.get("attributes", "")), values))  # fmt: skip
+        variant = VariantRow(
+            line,
+            str(row["sku"]),
+            Decimal(str(row["price"])),
+            int(str(row["stock"])),
+            _values(str(row.get("attributes", "")), values),
+        )
         seen_skus[variant.sku] = line
         product = products.get(slug)
         candidate = _product(line, slug, row, categories)
         if product is None:
             products[slug] = product = candidate
         elif (product.category.pk, product.name_zh) != (candidate.category.pk, candidate.name_zh):
-            problems.append(Problem(line, _("product “%(slug)s” has a different category or name on line %(first)d.")
-                                    % {"slug": slug, "first": product.line}))  # fmt: skip
+            problems.append(
+                Problem(
+                    line,
+                    _("product “%(slug)s” has a different category or name on line %(first)d.")
+                    % {"slug": slug, "first": product.line},
+                )
+            )
             continue
         product.variants.append(variant)
     return list(products.values()), problems
 
 
-def _row_errors(line: int, row: dict[str, Any], categories: dict[str, Category], values: dict[tuple[str, str], Any],
-                existing_skus: dict[str, str], seen_skus: dict[str, int]) -> list[str]:  # fmt: skip
+def _row_errors(
+    line: int,
+    row: dict[str, Any],
+    categories: dict[str, Category],
+    values: dict[tuple[str, str], Any],
+    existing_skus: dict[str, str],
+    seen_skus: dict[str, int],
+) -> list[str]:
     if "__error__" in row:
         return [str(row["__error__"])]
     errors = [_("“%(column)s” is empty.") % {"column": c} for c in REQUIRED if str(row.get(c, "")).strip() == ""]
@@ -234,8 +266,9 @@ def _row_errors(line: int, row: dict[str, Any], categories: dict[str, Category],
     if sku in seen_skus:
         errors.append(_("SKU “%(sku)s” is already on line %(line)d.") % {"sku": sku, "line": seen_skus[sku]})
     elif existing_skus.get(sku, slug) != slug:
-        errors.append(_("SKU “%(sku)s” belongs to another product (“%(other)s”).") % {
-            "sku": sku, "other": existing_skus[sku]})  # fmt: skip
+        errors.append(
+            _("SKU “%(sku)s” belongs to another product (“%(other)s”).") % {"sku": sku, "other": existing_skus[sku]}
+        )
     for pair in filter(None, (p.strip() for p in str(row.get("attributes", "")).split(";"))):
         code, _sep, value = pair.partition("=")
         if (code.strip(), value.strip().lower()) not in values:
