@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from zizhu.accounts.api import auth_router, me_router
 from zizhu.catalog.api import catalog_router, favourites_router, history_router
 from zizhu.core.api_errors import install_error_handlers
+from zizhu.search.api import products_router, search_router
 
 api = NinjaAPI(
     title="Zizhu API",
@@ -23,3 +24,5 @@ api.add_router("/me", me_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/me/favourites", favourites_router)
 api.add_router("/me/history", history_router)
+api.add_router("/catalog/products", products_router)  # the list with facets (zizhu.search)
+api.add_router("/search", search_router)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "zizhu.core",
     "zizhu.accounts",
     "zizhu.catalog",
+    "zizhu.search",
     "zizhu.storefront",
 ]
 

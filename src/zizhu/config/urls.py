@@ -12,6 +12,7 @@ admin.site.index_title = "Zizhu"
 urlpatterns = [
     path("", include("zizhu.storefront.urls")),
     path("accounts/", include("zizhu.accounts.urls")),
+    path("", include("zizhu.search.urls")),
     path("", include("zizhu.catalog.urls")),
     path("api/v1/", api.urls),
     # The back office is not at /admin/, the first path every scanner tries.

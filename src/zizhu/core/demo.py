@@ -9,6 +9,7 @@ from rich.progress import Progress
 DEMO_SEEDERS = [
     "zizhu.accounts.demo.seed",
     "zizhu.catalog.demo.seed",
+    "zizhu.search.demo.seed",  # indexes the catalogue loaded just before
 ]
 DEMO_CUSTOMER_EMAIL = "demo@zizhu.local"
 DEMO_STAFF_EMAIL = "staff@zizhu.local"

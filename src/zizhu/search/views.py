@@ -1,0 +1,113 @@
+"""Search pages: results (the header's search box), category pages and the suggestion list (HTMX)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from zizhu.search import forms, selectors
+from zizhu.search.links import brand_url, category_url, record_search, suggestion_url, with_urls
+from zizhu.storefront.help_topics import search_topics
+
+SORT_LABELS = {
+    "relevance": gettext_lazy("Best match"),
+    "sales": gettext_lazy("Best selling"),
+    "price_asc": gettext_lazy("Price: low to high"),
+    "price_desc": gettext_lazy("Price: high to low"),
+    "newest": gettext_lazy("Newest"),
+}
+
+
+def _sort_choices() -> list[tuple[str, str]]:
+    return [(key, str(label)) for key, label in SORT_LABELS.items()]
+
+
+def _query_string(params: list[tuple[str, str]], **changes: Any) -> str:
+    kept = [(k, v) for k, v in params if k not in changes and v != ""]
+    for key, value in changes.items():
+        if value not in (None, ""):
+            kept.append((key, str(value)))
+    return "?" + urlencode(kept) if kept else ""
+
+
+def _page_links(params: list[tuple[str, str]], page: int, pages: int) -> list[dict[str, Any]]:
+    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    links: list[dict[str, Any]] = []
+    previous = 0
+    for number in shown:
+        if number - previous > 1:
+            links.append({"gap": True})
+        links.append({"number": number, "url": _query_string(params, page=number), "current": number == page})
+        previous = number
+    return links
+
+
+def _listing_page(request: HttpRequest, *, category: str = "") -> HttpResponse:
+    parsed = forms.from_query_dict(request.GET, category=category)
+    listing = selectors.list_products(
+        filters=parsed.filters, sort=parsed.sort, page=parsed.page, page_size=parsed.page_size
+    )
+    if category and listing.unknown_category:
+        raise Http404(_("There is no such category."))
+    record_search(request, listing)
+    params = [(k, v[:1000]) for k, values in request.GET.lists() for v in values if k != "page"][:60]
+    others = [(k, v) for k, v in params if k != "category"]
+    topics = search_topics(listing.query) if listing.query else []
+    context = {
+        "listing": listing,
+        "items": with_urls(listing.items),
+        "popular": with_urls(listing.popular),
+        "filters": parsed.filters,
+        "query": listing.query,
+        "errors": parsed.errors,
+        "form_values": {
+            "min_price": request.GET.get("min_price", "")[:20],
+            "max_price": request.GET.get("max_price", "")[:20],
+        },
+        "sort_choices": _sort_choices(),
+        "page_links": _page_links(params, listing.page, listing.pages) if listing.pages > 1 else [],
+        "previous_url": _query_string(params, page=listing.page - 1) if listing.page > 1 else "",
+        "next_url": _query_string(params, page=listing.page + 1) if listing.page < listing.pages else "",
+        "corrected_url": _query_string([], q=listing.corrected_query) if listing.corrected_query else "",
+        "topics": topics,
+        "offer_elder_mode": any(topic.slug == "elder-mode" for topic in topics),
+        "category_links": [
+            {
+                **c,
+                "url": category_url(c["slug"]) + _query_string(others)
+                if category
+                else _query_string(others, category=c["slug"]),
+            }
+            for c in listing.facets["categories"]
+        ],
+        "breadcrumbs": [{**c, "url": category_url(c["slug"])} for c in listing.breadcrumbs],
+        "form_action": request.path,
+        "hidden_category": "" if category else parsed.filters.category,
+    }
+    return render(request, "search/results.html", context)
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """The header's search box: products (with facets) and matching help topics."""
+    return _listing_page(request)
+
+
+@require_GET
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    return _listing_page(request, category=slug)
+
+
+@require_GET
+def suggest(request: HttpRequest) -> HttpResponse:
+    suggestions = [{**s, "url": suggestion_url(s)} for s in selectors.suggest(request.GET.get("q", "")[:1000])]
+    return render(request, "search/partials/suggestions.html", {"suggestions": suggestions})
+
+
+__all__ = ["brand_url", "category", "search", "suggest"]
