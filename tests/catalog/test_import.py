@@ -8,11 +8,19 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from zizhu.catalog.models import Brand, Product, Variant
 from zizhu.core.models import OutboxEvent
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
 
 HEADER = "sku,product,category,brand,brand_en,name_zh,name_en,price,stock,attributes\n"
 
