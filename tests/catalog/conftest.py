@@ -109,6 +109,15 @@ def add_shirt_variants(
     return variants
 
 
+@pytest.fixture(autouse=True)
+def _no_leftover_behaviour_buffer():
+    from zizhu.catalog import behaviour
+
+    behaviour._state.buffer = behaviour._state.tasks = None
+    yield
+    behaviour._state.buffer = behaviour._state.tasks = None
+
+
 @pytest.fixture
 def shop(db) -> Shop:
     digital = Category.objects.create(slug="digital", name_zh="手机数码", name_en="Phones & digital")

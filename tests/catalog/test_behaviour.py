@@ -31,16 +31,14 @@ def test_signed_in_views_and_favourites_carry_the_user(client, customer, shop):
     assert types == [("view", customer.pk, shop.phone.pk), ("favourite", customer.pk, shop.phone.pk)]
 
 
-def test_events_of_a_request_are_written_in_one_insert_after_the_view(rf, shop):
-    from django.core.signals import request_finished, request_started
-
-    request_started.send(sender=None)
+def test_events_of_a_request_are_written_in_one_insert_after_the_view(shop):
+    behaviour._start(sender=None)  # what Django's request_started signal calls
     owner = Owner(session_key="k")
     for _ in range(5):
         services.record_behaviour(event_type="search", owner=owner, query="手机")
     assert BehaviourEvent.objects.count() == 0  # nothing written while the page is being made
     with CaptureQueriesContext(connection) as queries:
-        request_finished.send(sender=None)
+        behaviour._finish(sender=None)  # request_finished: after the response has been sent
     inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
     assert len(inserts) == 1
     assert BehaviourEvent.objects.filter(event_type="search", query="手机").count() == 5
