@@ -101,7 +101,8 @@ def main() -> None:
         port = 8190
         command = [str(BIN / "granian"), *server_args, "--host", "127.0.0.1", "--port", str(port)]
         target = "zizhu.config.wsgi:application" if "wsgi" in server_args else "zizhu.config.asgi:application"
-        server = subprocess.Popen([*command, target], cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+        server_env = {**env, "DB_CONN_MAX_AGE": "60" if "wsgi" in server_args else "0"}
+        server = subprocess.Popen([*command, target], cwd=REPO, env=server_env, stdout=subprocess.DEVNULL)
         try:
             wait_ready(port)
             base = f"http://127.0.0.1:{port}"
@@ -114,11 +115,16 @@ def main() -> None:
                 result = run_wrk(url, args.duration, args.connections, headers)
                 print(
                     f"{label:<26} {name:<34} {result['rps']:>9} {result['p50']:>9} {result['p99']:>9} "
-                    f"{result['non2xx']:>8}"
+                    f"{result['non2xx']:>8}",
+                    flush=True,
                 )
         finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=20)
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
     shutil.rmtree(var_dir, ignore_errors=True)
 
 

@@ -105,7 +105,14 @@ TEMPLATES = [
 # --- database -------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL", required_in_production=True)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    # Persistent connections suit WSGI workers (one thread each). Under ASGI every request may run
+    # in a new thread, and persistent connections pile up until PostgreSQL refuses more: the
+    # ASGI process sets DB_CONN_MAX_AGE=0 (see Procfile).
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")), conn_health_checks=True
+        )
+    }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
