@@ -15,8 +15,8 @@ def test_list_shape(client, shop):
     assert response.status_code == 200
     body = response.json()
     assert body["total"] == 2
-    item = body["items"][0]
-    assert item["slug"] == "iphone-15"
+    assert {i["slug"] for i in body["items"]} == {"iphone-15", "iphone-15-pro"}
+    item = next(i for i in body["items"] if i["slug"] == "iphone-15")
     assert item["price"] == {"amount": "5999.00", "currency": "CNY"}
     assert item["in_stock"] is True and item["id"] == shop.products["iphone-15"].pk
     assert item["url"] == f"/p/{item['slug']}/"

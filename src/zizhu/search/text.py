@@ -31,13 +31,14 @@ MAX_TOKEN_CHARS = 60
 MAX_FIELD_TOKENS = 400
 MAX_RUN_CHARS = 8
 CUT_CACHE_SIZE = 50_000
-CUT_CACHE_TEXT_CHARS = 300
+CUT_CACHE_TEXT_CHARS = 80
 
 _WORD = re.compile(r"[^\W_]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN_DIGIT_SPLIT = re.compile(r"[^\W\d_]+|\d+")
 _SPACES = re.compile(r"\s+")
+_CLAUSE_SPLIT = re.compile(r"[\s,.;:!?，。；：！？、()（）《》“”\"'/]+")
 STOPWORDS = frozenset({"的", "了", "和", "与", "及", "或", "a", "an", "the", "of", "for", "and", "with", "in"})
 
 jieba.setLogLevel(logging.WARNING)
@@ -106,20 +107,31 @@ class Segmenter:
         return word in self._words
 
     def cut(self, text: str, *, for_search: bool = False) -> list[str]:
-        """Lower-case word tokens of already cleaned text; search mode adds the sub-words of long words."""
-        key = (text, for_search)
+        """Lower-case word tokens of already cleaned text; search mode adds the sub-words of long words.
+
+        Words never span punctuation or spaces, so the text is cut clause by clause and each
+        clause's tokens are cached (catalogue texts repeat clauses a lot).
+        """
+        tokens: list[str] = []
+        for clause in _CLAUSE_SPLIT.split(text):
+            if clause:
+                tokens.extend(self._cut_clause(clause, for_search))
+        return tokens
+
+    def _cut_clause(self, clause: str, for_search: bool) -> list[str]:
+        key = (clause, for_search)
         cached = self._cache.get(key)
         if cached is not None:
-            return list(cached)
-        pieces = self._jieba.cut_for_search(text) if for_search else self._jieba.cut(text)
+            return cached
+        pieces = self._jieba.cut_for_search(clause) if for_search else self._jieba.cut(clause)
         tokens: list[str] = []
         for piece in pieces:
             tokens.extend(_normal_tokens(piece))
-        if len(text) <= CUT_CACHE_TEXT_CHARS:
+        if len(clause) <= CUT_CACHE_TEXT_CHARS:
             if len(self._cache) >= CUT_CACHE_SIZE:
                 self._cache = {}
             self._cache[key] = tokens
-        return list(tokens)
+        return tokens
 
 
 _segmenter: Segmenter | None = None
