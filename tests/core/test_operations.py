@@ -75,11 +75,16 @@ def test_log_lines_cannot_be_forged():
     assert json.loads(line)["message"] == f"login {evil}"
 
 
+def _clean_environ() -> dict[str, str]:
+    """The parent's environment without test-only switches (browser tests set one)."""
+    return {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=REPO,
-        env={**os.environ, **env},
+        env={**_clean_environ(), **env},
         capture_output=True,
         text=True,
         timeout=120,

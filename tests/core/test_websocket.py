@@ -1,7 +1,9 @@
 """The ASGI side: a WebSocket through Channels answers (the path live chat and order status use)."""
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
-from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 
 from zizhu.config.asgi import application
@@ -21,9 +23,16 @@ async def _echo(origin: bytes):
     return greeting, echo
 
 
+def _run(origin: bytes):
+    # A fresh thread with its own event loop: browser tests may keep Playwright's loop
+    # running in the main thread for the whole session.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, _echo(origin)).result(timeout=30)
+
+
 def test_websocket_connects_and_echoes():
-    assert async_to_sync(_echo)(b"http://localhost") == ({"status": "ok"}, {"echo": {"ping": 1}})
+    assert _run(b"http://localhost") == ({"status": "ok"}, {"echo": {"ping": 1}})
 
 
 def test_websocket_from_another_site_is_refused():
-    assert async_to_sync(_echo)(b"https://evil.example") is None
+    assert _run(b"https://evil.example") is None

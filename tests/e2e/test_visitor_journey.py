@@ -110,8 +110,9 @@ def test_new_visitor_journey(page, live_server, axe_check, password):
 
 def test_elder_mode_is_found_by_searching_for_it(page, live_server, axe_check):
     page.goto(live_server.url + "/")
-    page.get_by_role("searchbox", name="搜索商城").fill("关怀版")
-    page.get_by_role("searchbox", name="搜索商城").press("Enter")
+    search_box = page.get_by_role("combobox", name="搜索商城")
+    search_box.fill("关怀版")
+    search_box.press("Enter")
     offer = page.get_by_role("button", name="开启长辈模式")
     assert offer.is_visible()
     axe_check(page, "search for 关怀版")

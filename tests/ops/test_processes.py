@@ -35,7 +35,7 @@ def _free_port() -> int:
 def production_env(tmp_path):
     s = connection.settings_dict
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "ZIZHU_PROFILE": "production",
         "SECRET_KEY": "p9#Lk2$wQ8!zR4^tY7&uI1*oP3(aS6)dF0_gH5+jK8=lZ2-xC7~vB4",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
