@@ -265,7 +265,7 @@ def product_card(product: Product) -> dict:
 
 
 def _product_or_404(slug: str) -> Product:
-    product = selectors.get_product(slug=slug)
+    product = selectors.get_product_for_page(slug=slug)
     if product is None:
         raise NotFound(_("We could not find this product."))
     return product

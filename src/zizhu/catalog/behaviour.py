@@ -64,22 +64,30 @@ def write(events: list[BehaviourEvent]) -> None:
 
 
 def flush() -> int:
+    """Run the deferred tasks and write the buffered events in one transaction.
+
+    If that fails (say a product was deleted a moment ago), the events are written on
+    their own and the failure is logged; the customer never sees it.
+    """
     tasks = getattr(_state, "tasks", None)
     pending_tasks = list(tasks or [])
     if tasks:
         tasks.clear()
-    for task in pending_tasks:
-        try:
-            with transaction.atomic():
-                task()
-        except Exception:
-            logger.exception("A deferred catalogue task failed")
     buffer = _buffer()
-    if not buffer:
+    pending = list(buffer or [])
+    if buffer:
+        buffer.clear()
+    if not pending_tasks and not pending:
         return 0
-    pending = list(buffer)
-    buffer.clear()
-    write(pending)
+    try:
+        with transaction.atomic():
+            for task in pending_tasks:
+                task()
+            if pending:
+                BehaviourEvent.objects.bulk_create(pending, batch_size=500)
+    except Exception:
+        logger.exception("Deferred catalogue writes failed; writing the behaviour events alone")
+        write(pending)
     return len(pending)
 
 

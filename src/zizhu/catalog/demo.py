@@ -35,7 +35,7 @@ from zizhu.catalog.models import (
     Variant,
     VariantValue,
 )
-from zizhu.catalog.services import announce_product_changed
+from zizhu.catalog.services import announce_product_changed, categories_changed
 
 RANDOM_SEED = 20261125
 DEFAULT_COLOURS = ("#b3261e", "#4f8fd6", "#2f6b3a", "#d9c7a7", "#8a8a96", "#e9cf3c")
@@ -72,6 +72,7 @@ def generate(*, progress: Progress | None = None, scale: int = 1, images: bool =
                             progress.advance(task, made)
         if announce:
             announce_product_changed(product_ids=builder.product_ids)
+        categories_changed()
     return len(builder.product_ids)
 
 

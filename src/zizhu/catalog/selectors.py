@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -32,9 +33,22 @@ SEARCH_CHUNK = 500
 # --- categories -------------------------------------------------------------------------------------------
 
 
+CATEGORIES_CACHE_KEY = "catalog:categories:v1"
+CATEGORIES_CACHE_SECONDS = 60
+PRODUCT_CACHE_SECONDS = 300
+
+
 def all_categories() -> list[Category]:
-    """Every active category, in tree order (position, id). One query."""
-    return list(Category.objects.filter(is_active=True).order_by("position", "id"))
+    """Every active category, in tree order (position, id).
+
+    Cached for a minute (the back office clears it on every category change); one query
+    when not cached.
+    """
+    categories = cache.get(CATEGORIES_CACHE_KEY)
+    if categories is None:
+        categories = list(Category.objects.filter(is_active=True).order_by("position", "id"))
+        cache.set(CATEGORIES_CACHE_KEY, categories, CATEGORIES_CACHE_SECONDS)
+    return list(categories)
 
 
 def category_tree(categories: Iterable[Category] | None = None) -> list[dict[str, Any]]:
@@ -117,6 +131,46 @@ def product_detail_queryset() -> QuerySet[Product]:
 def get_product(*, slug: str) -> Product | None:
     """An active product with its images, variants, options and rules; ``None`` if there is none."""
     return product_detail_queryset().filter(slug=slug, is_active=True).first()
+
+
+def get_product_for_page(*, slug: str) -> Product | None:
+    """``get_product`` for the hot pages, in two queries when cached.
+
+    The product with everything prefetched is cached under its ``updated_at`` (every
+    announced change moves it, see ``services.announce_product_changed``). Prices and
+    stock are never taken from the cache: one query reads them fresh on every request,
+    so a price or stock change shows at once, whoever made it.
+    """
+    row = Product.objects.filter(slug=slug, is_active=True).values_list("pk", "updated_at", "price").first()
+    if row is None:
+        return None
+    pk, updated_at, price = row
+    key = f"catalog:product:{pk}:{updated_at.timestamp()}"
+    product: Product | None = cache.get(key)
+    if product is None or not _refresh_prices_and_stock(product):
+        product = product_detail_queryset().filter(pk=pk).first()
+        if product is None:
+            return None
+        cache.set(key, product, PRODUCT_CACHE_SECONDS)
+        return product
+    product.price = price
+    return product
+
+
+def _refresh_prices_and_stock(product: Product) -> bool:
+    """Put current prices and stock on the cached variants; False when the variants changed."""
+    fresh = {
+        pk: (price, stock)
+        for pk, price, stock in Variant.objects.filter(product_id=product.pk, is_active=True).values_list(
+            "pk", "price", "stock"
+        )
+    }
+    cached = list(product.variants.all())
+    if set(fresh) != {v.pk for v in cached}:
+        return False
+    for variant in cached:
+        variant.price, variant.stock = fresh[variant.pk]
+    return True
 
 
 def from_price(product: Product) -> Decimal:

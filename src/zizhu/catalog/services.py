@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -29,6 +30,7 @@ from zizhu.catalog.models import (
     VariantValue,
 )
 from zizhu.catalog.owners import Owner
+from zizhu.catalog.selectors import CATEGORIES_CACHE_KEY
 from zizhu.core import events
 from zizhu.core.errors import InvalidInput, NotFound
 
@@ -43,9 +45,18 @@ MAX_CONTEXT_KEYS = 20
 
 
 def announce_product_changed(*, product_ids: Iterable[int]) -> None:
-    """Record a change event per product (inside the caller's transaction)."""
-    for product_id in sorted(set(product_ids)):
+    """Record a change event per product (inside the caller's transaction) and move the
+    products' ``updated_at``, which retires their cached pages (``selectors.get_product_for_page``)."""
+    ids = sorted(set(product_ids))
+    if ids:
+        Product.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+    for product_id in ids:
         events.emit(PRODUCT_CHANGED, {"product_id": product_id})
+
+
+def categories_changed() -> None:
+    """Forget the cached category tree (after a category is added, changed or removed)."""
+    transaction.on_commit(lambda: cache.delete(CATEGORIES_CACHE_KEY))
 
 
 def save_product(*, product: Product) -> Product:

@@ -29,7 +29,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 def _product_or_404(slug: str) -> Product:
-    product = selectors.get_product(slug=slug[:120])
+    product = selectors.get_product_for_page(slug=slug[:120])
     if product is None:
         raise Http404(_("We could not find this product."))
     return product
