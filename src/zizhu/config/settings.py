@@ -233,11 +233,18 @@ else:
 SMS_SENDER = env("SMS_SENDER", "zizhu.core.sms.FileSmsSender")
 SMS_FILE_PATH = str(VAR_DIR / "sms")
 
-# Keys for encrypting personal data at rest: "key_id:base64key,..." (newest first).
+# Keys for encrypting personal data at rest: "key_id:base64key,..." (newest first), each
+# exactly 32 bytes (AES-256); see zizhu.core.crypto and docs/security.md for rotation.
 FIELD_ENCRYPTION_KEYS = env(
     "FIELD_ENCRYPTION_KEYS",
-    "embedded:ZW1iZWRkZWQtb25seS1rZXktZm9yLWRldmVsb3BtZW50LTA=",
+    "embedded:ZW1iZWRkZWQtb25seS1rZXktZm9yLWRldi0wMDAwMDA=",
     required_in_production=True,
+)
+# The secret of the blind indexes (HMAC look-up of encrypted values such as phone numbers).
+# It does not rotate with FIELD_ENCRYPTION_KEYS; when unset in production the index key is
+# derived from SECRET_KEY (changing either then needs `manage.py rotate_keys --reindex`).
+BLIND_INDEX_KEY = env(
+    "BLIND_INDEX_KEY", None if PRODUCTION else "ZW1iZWRkZWQtb25seS1ibGluZC1pbmRleC1zZWNyZXQ="
 )
 
 # --- security ------------------------------------------------------------------------------
@@ -292,7 +299,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # One line per successful task is noise (embedded runs every event through it).
+        "celery.app.trace": {"level": "WARNING"},
+    },
 }
 
 ZIZHU_DEMO_PASSWORD = env("ZIZHU_DEMO_PASSWORD", "zizhu-demo-2026")
