@@ -20,6 +20,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", core_views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages without an icon link (the back office's login).
+    path("favicon.ico", core_views.favicon),
     path("readyz", core_views.readyz, name="readyz"),
 ]
 

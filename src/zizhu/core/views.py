@@ -7,11 +7,17 @@ import logging
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 logger = logging.getLogger(__name__)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Resolved per request: the manifest storage of production knows the hashed name.
+    return redirect(static("storefront/favicon.svg"), permanent=True)
 
 
 @never_cache
