@@ -8,11 +8,12 @@ from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
-from zizhu.accounts import selectors, services
+from zizhu.accounts import pii, selectors, services
 from zizhu.accounts.auth import require_csrf, user_auth
 from zizhu.accounts.models import User
+from zizhu.accounts.roles import ROLES
 from zizhu.core.api_errors import ErrorOut
 from zizhu.core.errors import InvalidInput, NotAuthenticated
 
@@ -150,3 +151,51 @@ def update_me(request: HttpRequest, payload: ProfileIn):
         language=str(language.value if hasattr(language, "value") else language) if language else None,
         elder_mode=data.get("elder_mode"),
     )
+
+
+# --- staff ----------------------------------------------------------------------------------------------
+staff_router = Router(tags=["staff"], auth=user_auth)
+
+
+class StaffPersonOut(Schema):
+    id: int
+    email: str | None = Field(None, description="Masked (a***@example.com) without the view_pii permission")
+    phone: str | None = Field(None, description="Masked (138****8000) without the view_pii permission")
+    display_name: str
+    is_staff: bool
+    is_active: bool
+    roles: list[str]
+    date_joined: datetime
+    masked: bool
+
+
+class RolesIn(Schema):
+    roles: list[str] = Field(..., max_length=len(ROLES), description=f"Any of: {', '.join(ROLES)}")
+
+
+@staff_router.get("/users", response={200: list[StaffPersonOut], 401: ErrorOut, 403: ErrorOut})
+def staff_users(
+    request: HttpRequest,
+    q: str = Query("", max_length=254, description="Mobile number, e-mail address or part of a name"),
+    limit: int = Query(50, ge=1, le=100),
+    offset: int = Query(0, ge=0, le=1_000_000),
+):
+    """People, for staff with `accounts.view_user`; unmasked views are audited."""
+    users = list(selectors.users_for_staff(viewer=request.user, query=q)[offset : offset + limit])
+    return pii.people_for_staff(viewer=request.user, users=users, request=request, channel="api list")
+
+
+@staff_router.get("/users/{user_id}", response={200: StaffPersonOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def staff_user(request: HttpRequest, user_id: int = Path(..., ge=1, le=2**62)):
+    user = selectors.user_for_staff(viewer=request.user, user_id=user_id)
+    return pii.people_for_staff(viewer=request.user, users=[user], request=request, channel="api detail")[0]
+
+
+@staff_router.put(
+    "/users/{user_id}/roles", response={200: StaffPersonOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+)
+def staff_user_roles(request: HttpRequest, payload: RolesIn, user_id: int = Path(..., ge=1, le=2**62)):
+    """Set a staff member's roles (needs `accounts.change_roles`; audited)."""
+    services.set_staff_roles(actor=request.user, member_id=user_id, roles=payload.roles, request=request)
+    user = selectors.user_for_staff(viewer=request.user, user_id=user_id)
+    return pii.people_for_staff(viewer=request.user, users=[user], request=request, channel="api roles")[0]

@@ -6,3 +6,13 @@ class AccountsConfig(AppConfig):
     name = "zizhu.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_migrate
+
+        from zizhu.accounts import roles, signals
+
+        # Framework hooks, not business flows: role groups follow migrations, staff sign-ins are audited.
+        post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="zizhu.accounts.sync_roles")
+        user_logged_in.connect(signals.audit_staff_sign_in, dispatch_uid="zizhu.accounts.audit_staff_sign_in")

@@ -9,6 +9,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from zizhu.accounts.masking import mask_phone
+
+__all__ = ["Login", "mask_phone", "normalize_email", "parse_login", "parse_mainland_mobile"]
+
 MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
@@ -54,9 +58,3 @@ def parse_login(raw: str) -> Login:
             code="invalid_login",
         )
     return Login("phone", phone)
-
-
-def mask_phone(phone: str) -> str:
-    """+8613812345678 → 138****5678, how Chinese shops show a number back to its owner."""
-    digits = phone.removeprefix("+86")
-    return digits[:3] + "****" + digits[-4:] if len(digits) >= 7 else "****"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -8,7 +10,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zizhu.accounts.logins import mask_phone, normalize_email, parse_login
+from zizhu.accounts.logins import normalize_email, parse_login
+from zizhu.accounts.masking import mask_email, mask_phone
+from zizhu.core.crypto import BlindIndexField, EncryptedTextField, with_index_fields
 
 
 class UserManager(BaseUserManager["User"]):
@@ -44,7 +48,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         ENGLISH = "en", "English"
 
     email = models.EmailField(_("e-mail address"), unique=True, null=True, blank=True)
-    phone = models.CharField(_("mobile number"), max_length=20, unique=True, null=True, blank=True)
+    # Encrypted at rest; look-ups (sign-in, uniqueness) go through the blind index below.
+    phone = EncryptedTextField(_("mobile number"), null=True, blank=True, context="user.phone")
+    phone_index = BlindIndexField(source="phone", purpose="user.phone", unique=True)
     display_name = models.CharField(_("name"), max_length=60, blank=True)
     language = models.CharField(_("language"), max_length=10, choices=Language.choices, default=Language.CHINESE)
     elder_mode = models.BooleanField(_("elder mode"), default=False)
@@ -66,9 +72,18 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=Q(email__isnull=False) | Q(phone__isnull=False), name="user_has_email_or_phone"
             ),
         ]
+        permissions = [
+            ("view_pii", _("Can see unmasked personal data (phone, e-mail, address)")),
+            ("change_roles", _("Can change the roles of staff members")),
+        ]
 
     def __str__(self) -> str:
-        return self.display_name or self.email or mask_phone(self.phone or "")
+        # Shown in many back-office places (lists, links, history): never the full e-mail or phone.
+        return self.display_name or (mask_email(self.email) if self.email else mask_phone(self.phone or ""))
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["update_fields"] = with_index_fields(type(self), kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     @property
     def login_display(self) -> str:
@@ -98,3 +113,66 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class AppendOnlyError(Exception):
+    """Audit records are never changed or deleted."""
+
+
+class AuditQuerySet(models.QuerySet["AuditRecord"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("Audit records cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit records cannot be deleted")
+
+
+class AuditRecord(models.Model):
+    """Who did what to which record, when and from where. Append-only (see zizhu.accounts.audit).
+
+    The actor is kept as an id and a label (no database foreign key), so deleting or anonymising
+    a person never has to touch the log. On PostgreSQL a trigger refuses UPDATE and DELETE.
+    """
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_label = models.CharField(_("actor"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=60, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=100, blank=True)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
+        ordering = ["-at", "-id"]
+        default_permissions = ("view",)  # nobody adds, changes or deletes through the back office
+        indexes = [
+            models.Index(fields=["actor", "at"], name="audit_actor_at_idx"),
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.target_type}#{self.target_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise AppendOnlyError("Audit records cannot be changed")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("Audit records cannot be deleted")

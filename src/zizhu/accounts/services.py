@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zizhu.accounts import audit
 from zizhu.accounts.logins import parse_login
 from zizhu.accounts.models import ApiToken, User
+from zizhu.accounts.roles import ROLES, require_permission, role_names
 from zizhu.accounts.tokens import generate_token
 from zizhu.core import events
-from zizhu.core.errors import InvalidInput, NotFound
+from zizhu.core.errors import InvalidInput, NotFound, PermissionDenied
 
 MAX_ACTIVE_TOKENS = 20
 
@@ -100,3 +107,40 @@ def touch_api_token(*, token: ApiToken) -> None:
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+
+
+def set_staff_roles(*, actor: Any, member_id: int, roles: Iterable[str], request: HttpRequest | None = None) -> User:
+    """Give a staff member exactly ``roles`` (audited). Staff status follows: no role, no back office.
+
+    Needs ``accounts.change_roles``; nobody changes their own roles, and only a superuser may
+    change a superuser's.
+    """
+    require_permission(actor, "accounts.change_roles")
+    wanted = sorted(set(roles))
+    unknown = [role for role in wanted if role not in ROLES]
+    if unknown:
+        raise _field_error("roles", _("Unknown role: %(role)s.") % {"role": ", ".join(unknown)})
+    with transaction.atomic():
+        member = User.objects.select_for_update().filter(pk=member_id).first()
+        if member is None:
+            raise NotFound(_("No such person."))
+        if member.pk == actor.pk:
+            raise PermissionDenied(_("You cannot change your own roles. Ask another administrator."))
+        if member.is_superuser and not actor.is_superuser:
+            raise PermissionDenied(_("Only a superuser can change the roles of a superuser."))
+        before = role_names(member)
+        member.groups.remove(*Group.objects.filter(name__in=ROLES).exclude(name__in=wanted))
+        member.groups.add(*Group.objects.filter(name__in=wanted))
+        is_staff = bool(wanted) or member.is_superuser
+        if member.is_staff != is_staff:
+            member.is_staff = is_staff
+            member.save(update_fields=["is_staff"])
+        if before != wanted:
+            audit.record(
+                actor=actor,
+                action=audit.ROLES_CHANGE,
+                target=member,
+                summary=f"{', '.join(before) or '-'} → {', '.join(wanted) or '-'}",
+                request=request,
+            )
+    return member

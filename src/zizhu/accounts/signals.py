@@ -1,0 +1,15 @@
+"""Receivers of Django's framework signals (connected in AccountsConfig.ready)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from zizhu.accounts import audit
+
+
+def audit_staff_sign_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """Every sign-in of a staff member (pages and API both go through django.contrib.auth.login)."""
+    if getattr(user, "is_staff", False):
+        audit.record(actor=user, action=audit.STAFF_SIGN_IN, target=user, request=request)
