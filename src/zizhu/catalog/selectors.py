@@ -145,7 +145,7 @@ def get_product_for_page(*, slug: str) -> Product | None:
     if row is None:
         return None
     pk, updated_at, price = row
-    key = f"catalog:product:{pk}:{updated_at.timestamp()}"
+    key = f"catalog:product:v1:{pk}:{updated_at.timestamp()}"  # v1: bump when the models change
     product: Product | None = cache.get(key)
     if product is None or not _refresh_prices_and_stock(product):
         product = product_detail_queryset().filter(pk=pk).first()
