@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from zizhu.accounts.api import auth_router, me_router
+from zizhu.accounts.api import auth_router, me_router, staff_router
 from zizhu.catalog.api import catalog_router, favourites_router, history_router
 from zizhu.core.api_errors import install_error_handlers
 from zizhu.search.api import products_router, search_router
@@ -21,6 +21,7 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/auth", auth_router)
 api.add_router("/me", me_router)
+api.add_router("/staff", staff_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/me/favourites", favourites_router)
 api.add_router("/me/history", history_router)
