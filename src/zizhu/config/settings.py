@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "zizhu.accounts",
     "zizhu.catalog",
     "zizhu.search",
+    "zizhu.payments",
     "zizhu.storefront",
 ]
 
@@ -168,6 +169,9 @@ CELERY_TIMEZONE = "UTC"
 ZIZHU_PERIODIC_JOBS = [
     ("zizhu.core.tasks.dispatch_pending_events", 30),
     ("zizhu.core.tasks.purge_dispatched_events", 3600),
+    ("zizhu.core.idempotency.purge_expired", 3600),
+    ("zizhu.payments.sandbox_gateway.delivery.deliver_due", 10),
+    ("zizhu.payments.services.retry_pending_refunds", 300),
 ]
 
 # --- auth ----------------------------------------------------------------------------
@@ -274,6 +278,21 @@ if PRODUCTION:
 
 # --- API ----------------------------------------------------------------------------------------
 NINJA_PAGINATION_MAX_LIMIT = 100
+
+# --- payments ------------------------------------------------------------------------------------
+# Webhook secrets of the sandbox gateway, newest first: during a rotation both are accepted and
+# the gateway signs with the first. The webhook URL defaults to the one the shop gives the gateway
+# with each intent (built from the request's host).
+PAYMENTS_PROVIDERS = {"sandbox": "zizhu.payments.providers.sandbox.SandboxProvider"}
+PAYMENTS_SANDBOX_WEBHOOK_SECRETS = env_list(
+    "PAYMENTS_SANDBOX_WEBHOOK_SECRETS", "whsec_embedded_only_sandbox_secret_change_me_0123456789"
+)
+PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = int(env("PAYMENTS_WEBHOOK_TOLERANCE_SECONDS", "300") or 300)
+PAYMENTS_SANDBOX_WEBHOOK_URL = env("PAYMENTS_SANDBOX_WEBHOOK_URL", "")
+PAYMENTS_SANDBOX_WEBHOOK_DELIVERY = env(
+    "PAYMENTS_SANDBOX_WEBHOOK_DELIVERY", "thread" if CELERY_TASK_ALWAYS_EAGER else "celery"
+)
+PAYMENTS_SANDBOX_WEBHOOK_SENDER = "zizhu.payments.sandbox_gateway.delivery.http_send"
 
 # --- logging --------------------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")

@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("zizhu.accounts.urls")),
     path("", include("zizhu.search.urls")),
     path("", include("zizhu.catalog.urls")),
+    path("pay/", include("zizhu.payments.urls")),
+    path("sandbox-gateway/", include("zizhu.payments.sandbox_gateway.urls")),
     path("api/v1/", api.urls),
     # The back office is not at /admin/, the first path every scanner tries.
     path("backoffice/", admin.site.urls),

@@ -53,3 +53,35 @@ class HandledEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.handler} ← event #{self.event_id}"
+
+
+class IdempotencyKey(models.Model):
+    """A client's ``Idempotency-Key`` for one kind of request (DESIGN.md §4).
+
+    The row is claimed with a plain INSERT: the unique (scope, owner, key) index decides
+    which of two concurrent requests runs; the other sees the claim. The stored response
+    is replayed for the same key and body; rows are purged after 24 hours.
+    """
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+
+    scope = models.CharField(_("scope"), max_length=100)
+    owner = models.CharField(_("owner"), max_length=100)
+    key = models.CharField(_("key"), max_length=255)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    response_body = models.JSONField(_("response body"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["scope", "owner", "key"], name="idempotency_key_once")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.owner} {self.key[:20]}"

@@ -1,0 +1,190 @@
+"""Idempotency keys (DESIGN.md §4): a retried request has its effect once.
+
+A client sends ``Idempotency-Key: <1–255 printable ASCII characters>`` with a request that
+changes something (placing an order, confirming a payment). The first request with a key
+claims it by INSERTing a row into a table with a unique (scope, owner, key) index — the
+database, not a Python ``if``, decides which of two concurrent requests runs. Then:
+
+* same key, same body, first one finished → its response is replayed (no second effect);
+* same key, different body → 422 ``idempotency_key_reused``;
+* same key while the first is still running → 409 ``idempotency_key_in_use``.
+
+Keys are kept 24 hours (``purge_expired`` runs as a periodic job); an expired key counts as
+new. A claim whose process died (still "in progress" after ``STALE_AFTER``) may be taken
+over by a retry with the same body, so a crash never blocks a key for a day.
+
+Usage in a Ninja endpoint::
+
+    @router.post("/{number}/confirm", response={200: PaymentOut, 409: ErrorOut, 422: ErrorOut})
+    def confirm(request, number: str, payload: ConfirmIn):
+        return idempotency.respond(request, scope="payments.confirm",
+                                   action=lambda: (200, PaymentOut.from_orm(...).model_dump(mode="json")))
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zizhu.core.errors import Conflict, DomainError, InvalidInput
+from zizhu.core.models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+REPLAY_HEADER = "Idempotent-Replayed"
+RETENTION = timedelta(hours=24)
+STALE_AFTER = timedelta(minutes=2)
+# Errors that say "try again" are not stored: the retry with the same key runs again.
+RETRYABLE_STATUSES = frozenset({409, 429})
+_VALID_KEY = re.compile(r"[\x20-\x7e]{1,255}")
+
+Action = Callable[[], tuple[int, Any]]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    body: Any
+    replayed: bool
+
+
+def validate_key(raw: str | None, *, required: bool = True) -> str | None:
+    """The header's value, or a 422 that says what is wrong with it."""
+    if raw is None or raw == "":
+        if not required:
+            return None
+        message = _("Send an Idempotency-Key header (1 to 255 printable characters) with this request.")
+        raise InvalidInput(message, fields={HEADER: [message]}, code="idempotency_key_missing")
+    if not _VALID_KEY.fullmatch(raw) or not raw.strip():
+        message = _("The Idempotency-Key header must be 1 to 255 printable ASCII characters.")
+        raise InvalidInput(message, fields={HEADER: [message]}, code="idempotency_key_invalid")
+    return raw
+
+
+def canonical_body(body: bytes) -> bytes:
+    """JSON bodies are compared by content (key order and spacing do not matter)."""
+    try:
+        return json.dumps(json.loads(body or b"null"), sort_keys=True, separators=(",", ":")).encode()
+    except (ValueError, UnicodeDecodeError):
+        return body
+
+
+def fingerprint(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def execute(*, scope: str, owner: str, key: str, request_fingerprint: str, action: Action) -> Outcome:
+    """Run ``action`` once per (scope, owner, key); replay its stored outcome afterwards.
+
+    ``action`` returns ``(status, json_body)``. A ``DomainError`` it raises is stored as the
+    outcome too (and re-raised), except the "try again" ones (409, 429).
+    """
+    existing = _claim(scope=scope, owner=owner, key=key, request_fingerprint=request_fingerprint)
+    if existing is not None:
+        if existing.fingerprint != request_fingerprint:
+            message = _("This Idempotency-Key was already used for a different request. Use a new key.")
+            raise InvalidInput(message, fields={HEADER: [message]}, code="idempotency_key_reused")
+        if existing.status != IdempotencyKey.Status.DONE:
+            raise Conflict(
+                _("A request with this Idempotency-Key is still being processed. Please wait and try again."),
+                code="idempotency_key_in_use",
+            )
+        return Outcome(int(existing.response_status or 200), existing.response_body, replayed=True)
+    claim = {"scope": scope, "owner": owner, "key": key}
+    try:
+        status, body = action()
+    except DomainError as exc:
+        if exc.status in RETRYABLE_STATUSES:
+            IdempotencyKey.objects.filter(**claim).delete()
+        else:
+            _store(claim, exc.status, exc.as_dict())
+        raise
+    except BaseException:
+        IdempotencyKey.objects.filter(**claim).delete()  # nothing to replay: the retry runs again
+        raise
+    _store(claim, status, body)
+    return Outcome(status, body, replayed=False)
+
+
+def _claim(*, scope: str, owner: str, key: str, request_fingerprint: str) -> IdempotencyKey | None:
+    """None when this request now owns the key; otherwise the row that someone else claimed."""
+    now = timezone.now()
+    lookup = {"scope": scope, "owner": owner, "key": key}
+    IdempotencyKey.objects.filter(**lookup, created_at__lt=now - RETENTION).delete()  # expired counts as new
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                IdempotencyKey.objects.create(**lookup, fingerprint=request_fingerprint, created_at=now, claimed_at=now)
+            return None
+        except IntegrityError:
+            existing = IdempotencyKey.objects.filter(**lookup).first()
+        if existing is None:
+            continue  # released between our INSERT and our SELECT: try the INSERT again
+        if (
+            existing.status == IdempotencyKey.Status.IN_PROGRESS
+            and existing.fingerprint == request_fingerprint
+            and existing.claimed_at < now - STALE_AFTER
+        ):
+            # The first request's process died: a conditional UPDATE lets exactly one retry take over.
+            taken = IdempotencyKey.objects.filter(
+                pk=existing.pk, status=IdempotencyKey.Status.IN_PROGRESS, claimed_at=existing.claimed_at
+            ).update(claimed_at=now)
+            if taken:
+                return None
+        return existing
+    raise Conflict(code="idempotency_key_in_use")
+
+
+def _store(claim: dict[str, str], status: int, body: Any) -> None:
+    IdempotencyKey.objects.filter(**claim).update(
+        status=IdempotencyKey.Status.DONE, response_status=status, response_body=body, completed_at=timezone.now()
+    )
+
+
+def owner_of(request: HttpRequest) -> str:
+    """Keys belong to a customer (or a guest's session): others cannot replay them."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    session = getattr(request, "session", None)
+    if session is not None:
+        if not session.session_key:
+            session.save()
+        return f"session:{session.session_key}"
+    return "anonymous"
+
+
+def respond(request: HttpRequest, *, scope: str, action: Action, required: bool = True) -> JsonResponse:
+    """Run a Ninja endpoint's ``action`` under the request's Idempotency-Key and answer JSON."""
+    key = validate_key(request.headers.get(HEADER), required=required)
+    if key is None:
+        status, body = action()
+        return JsonResponse(body, status=status, safe=False)
+    request_fingerprint = fingerprint(request.method or "", request.path, canonical_body(request.body))
+    outcome = execute(
+        scope=scope, owner=owner_of(request), key=key, request_fingerprint=request_fingerprint, action=action
+    )
+    response = JsonResponse(outcome.body, status=outcome.status, safe=False)
+    if outcome.replayed:
+        response[REPLAY_HEADER] = "true"
+    return response
+
+
+def purge_expired() -> int:
+    """Periodic job: keys older than 24 hours are deleted."""
+    deleted, _details = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - RETENTION).delete()
+    return deleted

@@ -1,0 +1,153 @@
+"""Payments API: a payment's state, confirming it (Idempotency-Key), and the sandbox webhook."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from django.http.response import JsonResponse
+from ninja import Field, Router, Schema
+from ninja.security import APIKeyCookie
+
+from zizhu.accounts.auth import bearer_auth, session_auth
+from zizhu.core import idempotency
+from zizhu.core.api_errors import ErrorOut
+from zizhu.core.errors import NotFound
+from zizhu.payments import access, selectors, services
+from zizhu.payments.models import Payment
+from zizhu.payments.views import urls_for
+
+payments_router = Router(tags=["payments"])
+
+
+class GuestSessionAuth(APIKeyCookie):
+    """A guest's browser session (with the CSRF token): it sees the payments granted to it."""
+
+    param_name = "sessionid"
+    openapi_description = "A guest's session cookie (with X-CSRFToken)."
+
+    def __init__(self) -> None:
+        from django.conf import settings
+
+        self.param_name = settings.SESSION_COOKIE_NAME
+        super().__init__(csrf=True)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return "guest" if key else None
+
+
+payment_auth = [bearer_auth, session_auth, GuestSessionAuth()]
+
+
+class MoneyOut(Schema):
+    amount: str = Field(..., examples=["199.00"])
+    currency: str = Field(..., examples=["CNY"])
+
+
+class RefundOut(Schema):
+    number: str
+    amount: MoneyOut
+    status: str
+    created_at: datetime
+
+
+class NextActionOut(Schema):
+    type: Literal["redirect", "wallet_qr"]
+    url: str
+
+
+class PaymentOut(Schema):
+    number: str
+    reference: str
+    status: str
+    method: str
+    amount: MoneyOut
+    captured: MoneyOut
+    refunded: MoneyOut
+    card_brand: str
+    card_last4: str
+    failure_code: str
+    created_at: datetime
+    paid_at: datetime | None
+    refunds: list[RefundOut]
+    next_action: NextActionOut | None = None
+
+
+class ConfirmIn(Schema):
+    token: str | None = Field(
+        None, max_length=64, pattern=r"^tok_[A-Za-z0-9_-]{8,60}$", description="A card token from the gateway"
+    )
+
+
+class WebhookOut(Schema):
+    received: bool
+    outcome: str
+
+
+def _payment(request: HttpRequest, number: str) -> Payment:
+    payment = selectors.get_payment_for(number=number[:20], user=request.user, granted=access.granted_numbers(request))
+    if payment is None:
+        raise NotFound()
+    return payment
+
+
+def payment_out(payment: Payment, step: services.NextStep | None = None) -> dict[str, Any]:
+    refunds = selectors.payment_refunds(payment=payment)
+    return PaymentOut(
+        number=payment.number,
+        reference=payment.reference,
+        status=payment.status,
+        method=payment.method,
+        amount=MoneyOut(**payment.money.as_dict()),
+        captured=MoneyOut(**payment.captured.as_dict()),
+        refunded=MoneyOut(**payment.refunded.as_dict()),
+        card_brand=payment.card_brand,
+        card_last4=payment.card_last4,
+        failure_code=payment.failure_code,
+        created_at=payment.created_at,
+        paid_at=payment.paid_at,
+        refunds=[
+            RefundOut(
+                number=r.number,
+                amount=MoneyOut(amount=f"{r.amount:.2f}", currency=payment.currency),
+                status=r.status,
+                created_at=r.created_at,
+            )
+            for r in refunds
+        ],
+        next_action=NextActionOut(type=step.kind, url=step.url) if step and step.kind != "none" else None,  # type: ignore[arg-type]
+    ).model_dump(mode="json")
+
+
+@payments_router.get("/{number}", response={200: PaymentOut, 401: ErrorOut, 404: ErrorOut}, auth=payment_auth)
+def get_payment(request: HttpRequest, number: str):
+    """A payment of the signed-in customer (or granted to this guest session); anyone else's → 404."""
+    return payment_out(_payment(request, number))
+
+
+@payments_router.post(
+    "/{number}/confirm",
+    response={200: PaymentOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    auth=payment_auth,
+)
+def confirm_payment(request: HttpRequest, number: str, payload: ConfirmIn):
+    """Pay with a card token (from `POST /sandbox-gateway/v1/tokens`), or fetch the outcome after the
+    hosted page. Needs an `Idempotency-Key` header: a retry with the same key and body replays the
+    first answer and never charges twice; the same key with another body → 422; while the first
+    request runs → 409. A 3-D Secure card answers `next_action` (redirect to the challenge)."""
+    payment = _payment(request, number)
+
+    def action() -> tuple[int, Any]:
+        step = services.confirm_payment(payment=payment, token=payload.token, **urls_for(request, payment))
+        payment.refresh_from_db()
+        return 200, payment_out(payment, step)
+
+    return idempotency.respond(request, scope="payments.confirm", action=action)
+
+
+@payments_router.post("/webhooks/sandbox", response={200: WebhookOut, 400: ErrorOut}, auth=None)
+def sandbox_webhook(request: HttpRequest) -> HttpResponse:
+    """The sandbox gateway's signed events (`Zizhu-Signature: t=<unix>,v1=<hex>`). Bad signature → 400."""
+    outcome = services.handle_webhook(provider_name="sandbox", body=request.body, headers=request.headers)
+    return JsonResponse({"received": True, "outcome": outcome})

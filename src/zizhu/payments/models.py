@@ -1,0 +1,187 @@
+"""Payments on the shop's side: what is paid (a ``reference`` string such as an order number),
+how much, its status, its refunds, its timeline and the provider webhooks already seen.
+
+Card numbers never reach these tables: the provider keeps the card and gives us a token,
+the brand and the last 4 digits. The sandbox gateway's own tables (another "company") are in
+``zizhu.payments.sandbox_gateway.models``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zizhu.core.ids import new_number
+from zizhu.core.money import Money
+from zizhu.payments.sandbox_gateway.models import (  # noqa: F401  (the gateway's tables live in this app)
+    GatewayCard,
+    GatewayEvent,
+    GatewayIntent,
+    GatewayRefund,
+)
+
+ZERO = Decimal("0.00")
+
+
+def new_payment_number() -> str:
+    return new_number("payment")
+
+
+def new_refund_number() -> str:
+    return "F" + new_number("return")[1:]  # F…: refund numbers, distinct from return numbers (R…)
+
+
+class Payment(models.Model):
+    class Status(models.TextChoices):
+        CREATED = "created", _("Created")
+        REQUIRES_ACTION = "requires_action", _("Waiting for the customer")
+        SUCCEEDED = "succeeded", _("Paid")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+        PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+        REFUNDED = "refunded", _("Refunded")
+
+    class Method(models.TextChoices):
+        CARD = "card", _("Bank card")
+        WALLET = "wallet", _("Wallet (QR code)")
+
+    number = models.CharField(_("number"), max_length=20, unique=True, default=new_payment_number, editable=False)
+    reference = models.CharField(_("paying for"), max_length=64, db_index=True)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="payments",
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.CREATED)
+    provider = models.CharField(_("provider"), max_length=30, default="sandbox")
+    provider_intent_id = models.CharField(_("provider intent"), max_length=64, null=True, blank=True, unique=True)
+    captured_amount = models.DecimalField(_("captured"), max_digits=12, decimal_places=2, default=ZERO)
+    refunded_amount = models.DecimalField(_("refunded (incl. pending)"), max_digits=12, decimal_places=2, default=ZERO)
+    card_brand = models.CharField(_("card brand"), max_length=20, blank=True)
+    card_last4 = models.CharField(_("card last 4 digits"), max_length=4, blank=True)
+    failure_code = models.CharField(_("failure code"), max_length=40, blank=True)
+    flagged = models.BooleanField(_("flagged for review"), default=False)
+    flag_reason = models.CharField(_("flag reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(condition=Q(captured_amount__gte=0), name="payment_captured_not_negative"),
+            models.CheckConstraint(condition=Q(captured_amount__lte=F("amount")), name="payment_captured_le_amount"),
+            models.CheckConstraint(condition=Q(refunded_amount__gte=0), name="payment_refunded_not_negative"),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__lte=F("captured_amount")), name="payment_refunded_le_captured"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def money(self) -> Money:
+        return Money.of(self.amount, self.currency)
+
+    @property
+    def captured(self) -> Money:
+        return Money.of(self.captured_amount, self.currency)
+
+    @property
+    def refunded(self) -> Money:
+        return Money.of(self.refunded_amount, self.currency)
+
+    @property
+    def refundable(self) -> Money:
+        return Money.of(self.captured_amount - self.refunded_amount, self.currency)
+
+    @property
+    def is_final(self) -> bool:
+        return self.status not in (self.Status.CREATED, self.Status.REQUIRES_ACTION)
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.PARTIALLY_REFUNDED, self.Status.REFUNDED)
+
+
+class PaymentEvent(models.Model):
+    """The payment's timeline: attempts, provider answers, webhooks, refunds, ignored events."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=40)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("payment event")
+        verbose_name_plural = _("payment events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.payment_id})"
+
+
+class Refund(models.Model):
+    """A refund is reserved (pending) in the database first, then sent, then confirmed or failed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Refunded")
+        FAILED = "failed", _("Failed")
+
+    number = models.CharField(_("number"), max_length=20, unique=True, default=new_refund_number, editable=False)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    provider_refund_id = models.CharField(_("provider refund"), max_length=64, blank=True)
+    failure_code = models.CharField(_("failure code"), max_length=40, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class WebhookEvent(models.Model):
+    """Each provider event is handled once: its id is unique; the row commits with the effect."""
+
+    provider = models.CharField(_("provider"), max_length=30)
+    event_id = models.CharField(_("event id"), max_length=80)
+    event_type = models.CharField(_("type"), max_length=60)
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="webhooks")
+    outcome = models.CharField(_("outcome"), max_length=40)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_once")]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.event_id}"

@@ -1,0 +1,136 @@
+"""Adapter for the built-in sandbox gateway.
+
+The calls below stand in for HTTPS requests to the gateway: only ids, tokens and amounts cross
+the boundary, and the gateway's answers come back as ``IntentState``/``RefundState``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+
+from zizhu.core.money import Money, MoneyError
+from zizhu.payments import signatures
+from zizhu.payments.providers.base import IntentState, ProviderError, RefundState, WebhookEvent, WebhookRejected
+from zizhu.payments.sandbox_gateway import api as gateway
+from zizhu.payments.sandbox_gateway.delivery import SIGNATURE_HEADER
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def _state(data: gateway.IntentData) -> IntentState:
+    return IntentState(
+        intent_id=data.id,
+        status=data.status if data.status != "requires_capture" else "requires_action",
+        amount=Money.of(data.amount, data.currency),
+        captured=Money.of(data.amount_captured, data.currency),
+        method=data.method,
+        card_brand=data.card_brand,
+        card_last4=data.card_last4,
+        failure_code=data.failure_code,
+        redirect_url=data.challenge_url if data.status == "requires_action" else data.hosted_url,
+        wallet_url=data.wallet_url,
+    )
+
+
+def _call(func: Any, **kwargs: Any) -> Any:
+    try:
+        return func(**kwargs)
+    except gateway.GatewayError as exc:
+        raise ProviderError(exc.code, str(exc)) from exc
+
+
+class SandboxProvider:
+    name = "sandbox"
+
+    def create_intent(
+        self, *, amount: Money, reference: str, idempotency_key: str, return_url: str, notify_url: str
+    ) -> IntentState:
+        data = _call(
+            gateway.create_intent,
+            amount=amount.amount,
+            currency=amount.currency,
+            description=reference,
+            merchant_key=idempotency_key,
+            return_url=return_url,
+            notify_url=notify_url,
+        )
+        return _state(data)
+
+    def confirm(self, *, intent_id: str, token: str | None = None) -> IntentState:
+        if token:
+            return _state(_call(gateway.confirm_intent, intent_id=intent_id, token=token))
+        return _state(_call(gateway.retrieve_intent, intent_id=intent_id))
+
+    def capture(self, *, intent_id: str, amount: Money | None = None) -> IntentState:
+        return _state(_call(gateway.capture_intent, intent_id=intent_id, amount=amount.amount if amount else None))
+
+    def refund(self, *, intent_id: str, amount: Money, idempotency_key: str) -> RefundState:
+        data = _call(gateway.refund, intent_id=intent_id, amount=amount.amount, merchant_key=idempotency_key)
+        return RefundState(data.id, data.intent, Money.of(data.amount, data.currency), data.status, data.merchant_key)
+
+    def verify_and_parse_webhook(self, *, body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
+        if len(body) > MAX_BODY_BYTES:
+            raise WebhookRejected("body too large")
+        signatures.verify(
+            body=body,
+            header=headers.get(SIGNATURE_HEADER),
+            secrets=settings.PAYMENTS_SANDBOX_WEBHOOK_SECRETS,
+            tolerance_seconds=settings.PAYMENTS_WEBHOOK_TOLERANCE_SECONDS,
+            now=int(time.time()),
+        )
+        try:
+            payload = json.loads(body)
+            data = payload["data"]
+            event = WebhookEvent(
+                event_id=_text(payload["id"], 80),
+                event_type=_text(payload["type"], 60),
+                intent=_intent_from(data),
+                refund=_refund_from(data.get("refund"), data) if isinstance(data.get("refund"), dict) else None,
+            )
+        except (ValueError, KeyError, TypeError, AttributeError, InvalidOperation, MoneyError) as exc:
+            raise WebhookRejected("unreadable event") from exc
+        return event
+
+
+def _text(value: Any, limit: int) -> str:
+    if not isinstance(value, str) or not value or len(value) > limit:
+        raise ValueError("bad text field")
+    return value
+
+
+def _amount(value: Any, currency: str) -> Money:
+    if not isinstance(value, str):
+        raise ValueError("amounts are strings")
+    return Money.of(Decimal(value), currency)
+
+
+def _intent_from(data: Mapping[str, Any]) -> IntentState:
+    currency = _text(data["currency"], 3)
+    card = data.get("card") or {}
+    return IntentState(
+        intent_id=_text(data["id"], 64),
+        status=_text(data["status"], 40) if data["status"] != "requires_capture" else "requires_action",
+        amount=_amount(data["amount"], currency),
+        captured=_amount(data.get("amount_captured", "0.00"), currency),
+        method=str(data.get("method") or "")[:10],
+        card_brand=str(card.get("brand") or "")[:20],
+        card_last4=str(card.get("last4") or "")[-4:],
+        failure_code=str(data.get("failure_code") or "")[:40],
+    )
+
+
+def _refund_from(refund: Mapping[str, Any], data: Mapping[str, Any]) -> RefundState:
+    currency = _text(data["currency"], 3)
+    return RefundState(
+        refund_id=_text(refund["id"], 64),
+        intent_id=_text(data["id"], 64),
+        amount=_amount(refund["amount"], currency),
+        status=_text(refund.get("status", "succeeded"), 20),
+        merchant_key=str(refund.get("merchant_key") or "")[:255],
+    )

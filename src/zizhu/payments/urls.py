@@ -1,0 +1,16 @@
+from django.urls import path
+
+from zizhu.payments import views
+
+app_name = "payments"
+
+urlpatterns = [
+    path("<str:number>/", views.pay, name="pay"),
+    path("<str:number>/start/", views.start, name="start"),
+    path("<str:number>/wallet/", views.wallet, name="wallet"),
+    path("<str:number>/status/", views.status, name="status"),
+    path("<str:number>/check/", views.check, name="check"),
+    path("<str:number>/return/", views.return_from_gateway, name="return"),
+    path("<str:number>/result/", views.result, name="result"),
+    path("<str:number>/retry/", views.retry, name="retry"),
+]

@@ -1,0 +1,138 @@
+"""Customer pages for paying: choose card or wallet, the wallet QR page that updates itself, and the
+result. Thin: selectors read, services write; the card itself is typed on the gateway's page."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from zizhu.core.errors import DomainError
+from zizhu.payments import access, selectors, services
+from zizhu.payments.models import Payment
+from zizhu.payments.qr import qr_svg
+
+WEBHOOK_PATH = "/api/v1/payments/webhooks/sandbox"
+
+
+def _payment_or_404(request: HttpRequest, number: str) -> Payment:
+    number = number[:20]
+    token = request.GET.get("t", "")
+    if token:
+        access.redeem_link(request, number, token[:200])
+    payment = selectors.get_payment_for(number=number, user=request.user, granted=access.granted_numbers(request))
+    if payment is None:
+        raise Http404(_("We could not find this payment."))
+    return payment
+
+
+def urls_for(request: HttpRequest, payment: Payment) -> dict[str, str]:
+    """Where the gateway sends the customer back, and where it posts its webhooks."""
+    return {
+        "return_url": request.build_absolute_uri(reverse("payments:return", args=[payment.number])),
+        "notify_url": request.build_absolute_uri(WEBHOOK_PATH),
+    }
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@never_cache
+@require_GET
+def pay(request: HttpRequest, number: str) -> HttpResponse:
+    payment = _payment_or_404(request, number)
+    if payment.is_final:
+        return redirect("payments:result", payment.number)
+    return render(request, "payments/pay.html", {"payment": payment})
+
+
+@require_POST
+def start(request: HttpRequest, number: str) -> HttpResponse:
+    payment = _payment_or_404(request, number)
+    method = request.POST.get("method", "")[:10]
+    try:
+        step = services.start_payment(payment=payment, method=method, **urls_for(request, payment))
+    except DomainError as exc:
+        context = {"payment": payment, "error": str(exc.message)}
+        return render(request, "payments/pay.html", context, status=exc.status)
+    if step.kind == "wallet_qr":
+        return redirect("payments:wallet", payment.number)
+    return redirect(step.url)
+
+
+@never_cache
+@require_GET
+def wallet(request: HttpRequest, number: str) -> HttpResponse:
+    payment = _payment_or_404(request, number)
+    if payment.is_final:
+        return redirect("payments:result", payment.number)
+    try:
+        step = services.start_payment(payment=payment, method=Payment.Method.WALLET, **urls_for(request, payment))
+    except DomainError:
+        return redirect("payments:result", payment.number)
+    phone_url = request.build_absolute_uri(step.url)
+    context = {
+        "payment": payment,
+        "phone_url": phone_url,
+        "qr": qr_svg(phone_url, title=_("QR code to pay with the wallet app")),
+    }
+    return render(request, "payments/wallet.html", context)
+
+
+@never_cache
+@require_GET
+def status(request: HttpRequest, number: str) -> HttpResponse:
+    """The live status block (HTMX polls it every 2 s); when the payment is closed, go to the result."""
+    payment = _payment_or_404(request, number)
+    response = render(request, "payments/partials/status.html", {"payment": payment})
+    if payment.is_final and _is_htmx(request):
+        response["HX-Redirect"] = reverse("payments:result", args=[payment.number])
+    return response
+
+
+@require_POST
+def check(request: HttpRequest, number: str) -> HttpResponse:
+    """'I have paid': ask the gateway now instead of waiting for its message."""
+    payment = services.sync_payment(payment=_payment_or_404(request, number))
+    if payment.is_final:
+        return redirect("payments:result", payment.number)
+    return redirect("payments:wallet", payment.number)
+
+
+@never_cache
+@require_GET
+def return_from_gateway(request: HttpRequest, number: str) -> HttpResponse:
+    """The gateway sends the customer back here; the webhook may have arrived already, or not yet."""
+    payment = services.sync_payment(payment=_payment_or_404(request, number))
+    return redirect("payments:result", payment.number)
+
+
+@never_cache
+@require_GET
+def result(request: HttpRequest, number: str) -> HttpResponse:
+    payment = _payment_or_404(request, number)
+    return render(request, "payments/result.html", {"payment": payment, "failure": _failure(payment)})
+
+
+def _failure(payment: Payment) -> str:
+    if payment.status == Payment.Status.FAILED:
+        return services.failure_message(payment.failure_code)
+    if payment.status == Payment.Status.CANCELLED:
+        return _("The payment was cancelled.")
+    return ""
+
+
+@require_POST
+def retry(request: HttpRequest, number: str) -> HttpResponse:
+    payment = _payment_or_404(request, number)
+    try:
+        fresh = services.retry_payment(payment=payment)
+    except DomainError:
+        return redirect("payments:result", payment.number)
+    if fresh.customer_id is None:
+        access.grant(request, fresh.number)
+    return redirect("payments:pay", fresh.number)
