@@ -18,7 +18,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import BooleanField, F, FloatField, Func, QuerySet
 
-from zizhu.search.models import SearchEntry
+from zizhu.search.models import SearchDocument, SearchEntry
 from zizhu.search.text import ParsedQuery
 
 # name > brand > category > description
@@ -109,7 +109,7 @@ class Fts5Backend(SearchBackend):
     def write(self, product_ids: Sequence[int]) -> None:
         if not product_ids:
             return
-        rows = SearchEntry.objects.filter(pk__in=product_ids).values_list(
+        rows = SearchDocument.objects.filter(pk__in=product_ids).values_list(
             "pk", "name_text", "brand_text", "category_text", "body_text"
         )
         with connection.cursor() as cursor:
@@ -154,12 +154,12 @@ class PostgresBackend(SearchBackend):
         return SearchQuery(self.compile(query, any_term=any_term), search_type="raw", config=self.config)
 
     def match(self, queryset: QuerySet[SearchEntry], query: ParsedQuery, *, any_term: bool = False) -> QuerySet:
-        return queryset.filter(search_vector=self._query(query, any_term))
+        return queryset.filter(document__search_vector=self._query(query, any_term))
 
     def with_relevance(
         self, queryset: QuerySet[SearchEntry], query: ParsedQuery, *, any_term: bool = False
     ) -> QuerySet[SearchEntry]:
-        rank = SearchRank(F("search_vector"), self._query(query, any_term), weights=PG_WEIGHTS)
+        rank = SearchRank(F("document__search_vector"), self._query(query, any_term), weights=PG_WEIGHTS)
         return queryset.annotate(relevance=rank * F("boost"))
 
     @classmethod
@@ -176,7 +176,7 @@ class PostgresBackend(SearchBackend):
     def write(self, product_ids: Sequence[int]) -> None:
         for start in range(0, len(product_ids), 2000):
             chunk = list(product_ids[start : start + 2000])
-            SearchEntry.objects.filter(pk__in=chunk).update(search_vector=self.vector())
+            SearchDocument.objects.filter(pk__in=chunk).update(search_vector=self.vector())
 
 
 def get_backend() -> SearchBackend:

@@ -1,10 +1,10 @@
-"""The search index. ``SearchEntry`` is the source of truth for both backends.
+"""The search index. ``SearchEntry`` (+ its ``SearchDocument``) is the source of truth for both backends.
 
 One entry per active product holds what listing, filtering, faceting and ranking need
-(denormalised from the catalogue by ``services.index_products``), and the pre-segmented
-text of four weighted fields. PostgreSQL ranks the ``search_vector`` column (GIN index,
-created by migration 0002); SQLite keeps the same text in the FTS5 table ``search_fts``
-(also created by 0002). Rows here are derived data: ``manage.py rebuild_search_index``
+(denormalised from the catalogue by ``services.index_products``); its document holds the
+pre-segmented text of four weighted fields. PostgreSQL ranks ``SearchDocument.search_vector``
+(GIN index, created by migration 0004); SQLite keeps the same text in the FTS5 table
+``search_fts`` (created by 0002). Rows here are derived data: ``manage.py rebuild_search_index``
 recreates all of them from the catalogue.
 """
 
@@ -41,12 +41,11 @@ class SearchEntry(models.Model):
     sales_count = models.PositiveIntegerField(_("units sold"), default=0)
     boost = models.FloatField(_("ranking boost"), default=1.0, help_text=_("In stock and popular items rank higher."))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    # Pre-segmented text (jieba words + pinyin + initials), weights A > B > C > D.
-    name_text = models.TextField(_("name tokens"), blank=True)
-    brand_text = models.TextField(_("brand tokens"), blank=True)
-    category_text = models.TextField(_("category tokens"), blank=True)
-    body_text = models.TextField(_("description tokens"), blank=True)
-    search_vector = SearchVectorField(null=True, editable=False)
+    # The category's ancestors by depth (level0 = top level), for fast filters and facets.
+    level0 = models.IntegerField(null=True, blank=True)
+    level1 = models.IntegerField(null=True, blank=True)
+    level2 = models.IntegerField(null=True, blank=True)
+    level3 = models.IntegerField(null=True, blank=True)
     indexed_at = models.DateTimeField(_("indexed at"), default=timezone.now)
 
     class Meta:
@@ -56,6 +55,10 @@ class SearchEntry(models.Model):
             models.Index(fields=["-sales_count", "product"], name="search_entry_sales_idx"),
             models.Index(fields=["price", "product"], name="search_entry_price_idx"),
             models.Index(fields=["-created_at", "product"], name="search_entry_new_idx"),
+            models.Index(fields=["level0", "-sales_count", "product"], name="search_entry_level0_idx"),
+            models.Index(fields=["level1", "-sales_count", "product"], name="search_entry_level1_idx"),
+            models.Index(fields=["level2", "-sales_count", "product"], name="search_entry_level2_idx"),
+            models.Index(fields=["level3", "-sales_count", "product"], name="search_entry_level3_idx"),
         ]
 
     def __str__(self) -> str:
@@ -64,6 +67,26 @@ class SearchEntry(models.Model):
     @property
     def name(self) -> str:
         return pick(self.name_zh, self.name_en)
+
+
+class SearchDocument(models.Model):
+    """The entry's pre-segmented text (jieba words + pinyin + initials), weights A > B > C > D.
+
+    Kept apart from ``SearchEntry`` so that filtering and facet counting scan narrow rows."""
+
+    entry = models.OneToOneField(SearchEntry, on_delete=models.CASCADE, primary_key=True, related_name="document")
+    name_text = models.TextField(_("name tokens"), blank=True)
+    brand_text = models.TextField(_("brand tokens"), blank=True)
+    category_text = models.TextField(_("category tokens"), blank=True)
+    body_text = models.TextField(_("description tokens"), blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+
+    def __str__(self) -> str:
+        return str(self.entry_id)
 
 
 class SearchCategoryLink(models.Model):

@@ -86,10 +86,17 @@ class ProductListing:
     unknown_category: bool = False
 
 
-def _entry_filter_parts(filters: ProductFilters, category: Category | None) -> dict[str, Q | Exists]:
+LEVELS = 4  # SearchEntry.level0 … level3 hold the category path; deeper trees use SearchCategoryLink
+
+
+def _entry_filter_parts(filters: ProductFilters, category: Category | None, level: int) -> dict[str, Q | Exists]:
     parts: dict[str, Q | Exists] = {}
     if category is not None:
-        parts["category"] = Exists(SearchCategoryLink.objects.filter(entry=OuterRef("pk"), category_id=category.pk))
+        parts["category"] = (
+            Q(**{f"level{level}": category.pk})
+            if level < LEVELS
+            else Exists(SearchCategoryLink.objects.filter(entry=OuterRef("pk"), category_id=category.pk))
+        )
     if filters.brands:
         parts["brand"] = Q(brand__slug__in=filters.brands)
     if filters.min_price is not None or filters.max_price is not None:
@@ -208,11 +215,18 @@ def _facets(
     brands.extend({"slug": s, "name": s, "count": 0, "selected": True} for s in filters.brands if s not in shown)
 
     matching = _apply(base, parts)
-    category_rows = (
-        SearchCategoryLink.objects.filter(depth=depth, entry__in=matching.values("pk"))
-        .values("category_id")
-        .annotate(n=Count("entry_id"))
-    )
+    if depth < LEVELS:
+        column = f"level{depth}"
+        category_rows = [
+            {"category_id": row[column], "n": row["n"]}
+            for row in matching.exclude(**{f"{column}__isnull": True}).values(column).annotate(n=Count("pk"))
+        ]
+    else:
+        category_rows = list(
+            SearchCategoryLink.objects.filter(depth=depth, entry__in=matching.values("pk"))
+            .values("category_id")
+            .annotate(n=Count("entry_id"))
+        )
     category_facets = []
     for row in category_rows:
         child = categories.get(row["category_id"])
@@ -329,7 +343,7 @@ def _list_products(filters: ProductFilters, sort: str, page: int, page_size: int
     if parsed:
         expand_typos(parsed)
     backend = get_backend()
-    parts = _entry_filter_parts(filters, category)
+    parts = _entry_filter_parts(filters, category, depth - 1)
     any_word = False
     base: QuerySet[SearchEntry] = SearchEntry.objects.all()
     if parsed:

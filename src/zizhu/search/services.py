@@ -24,6 +24,7 @@ from zizhu.search import text
 from zizhu.search.backends import get_backend
 from zizhu.search.models import (
     SearchCategoryLink,
+    SearchDocument,
     SearchEntry,
     SearchFacetValue,
     SearchSuggestion,
@@ -94,7 +95,10 @@ def _boost(in_stock: bool, sales: int) -> float:
     return (1.3 if in_stock else 1.0) * (1.0 + 0.05 * math.log1p(max(sales, 0)))
 
 
-def _entry(doc: dict[str, Any], seg: text.Segmenter, now: Any) -> SearchEntry:
+MAX_LEVELS = 4  # SearchEntry.level0 … level3
+
+
+def _entry(doc: dict[str, Any], seg: text.Segmenter, now: Any) -> tuple[SearchEntry, SearchDocument]:
     name, name_subs = text.field_tokens([doc["name_zh"], doc.get("name_en") or ""], seg)
     brand, brand_subs = text.field_tokens([doc.get("brand") or "", doc.get("brand_en") or ""], seg)
     category, category_subs = text.field_tokens(doc.get("category_path") or [], seg)
@@ -103,25 +107,35 @@ def _entry(doc: dict[str, Any], seg: text.Segmenter, now: Any) -> SearchEntry:
     stronger = set(name) | set(brand) | set(category)
     extra = [t for t in dict.fromkeys(name_subs + brand_subs + category_subs) if t not in stronger]
     sales = int(doc.get("sales_count") or 0)
-    return SearchEntry(
+    levels = list(doc.get("category_ids") or [doc["category_id"]])[:MAX_LEVELS]
+    levels += [None] * (MAX_LEVELS - len(levels))
+    entry = SearchEntry(
         product_id=doc["id"],
         slug=doc["slug"],
         name_zh=doc["name_zh"][:200],
         name_en=(doc.get("name_en") or "")[:200],
         brand_id=doc.get("brand_id") or None,
         category_id=doc["category_id"],
+        level0=levels[0],
+        level1=levels[1],
+        level2=levels[2],
+        level3=levels[3],
         price=Decimal(doc["price"]),
         currency=doc.get("currency") or "CNY",
         in_stock=bool(doc["in_stock"]),
         sales_count=sales,
         boost=_boost(bool(doc["in_stock"]), sales),
         created_at=doc["created_at"],
+        indexed_at=now,
+    )
+    document = SearchDocument(
+        entry_id=doc["id"],
         name_text=" ".join(name),
         brand_text=" ".join(brand),
         category_text=" ".join(category),
         body_text=" ".join(dict.fromkeys(extra + body)),
-        indexed_at=now,
     )
+    return entry, document
 
 
 def _vocabulary(doc: dict[str, Any], seg: text.Segmenter) -> dict[str, str]:
@@ -190,7 +204,8 @@ def _suggestions(doc: dict[str, Any], categories: dict[int, Category]) -> list[S
 
 # --- writing ------------------------------------------------------------------------------------------------------
 
-_ENTRY_FIELDS = [f.name for f in SearchEntry._meta.concrete_fields if f.name not in ("product", "search_vector")]
+_ENTRY_FIELDS = [f.name for f in SearchEntry._meta.concrete_fields if f.name != "product"]
+_DOCUMENT_FIELDS = ["name_text", "brand_text", "category_text", "body_text"]
 
 
 def _save_terms(vocabulary: Counter[str], display: dict[str, str], *, replace_weights: bool) -> None:
@@ -224,13 +239,20 @@ def _write_chunk(
     display: dict[str, str],
 ) -> None:
     now = timezone.now()
-    entries = [_entry(doc, seg, now) for doc in docs]
-    ids = [e.product_id for e in entries]
+    built = [_entry(doc, seg, now) for doc in docs]
+    ids = [entry.product_id for entry, _document in built]
     SearchEntry.objects.bulk_create(
-        entries,
+        [entry for entry, _document in built],
         update_conflicts=True,
         unique_fields=["product"],
         update_fields=_ENTRY_FIELDS,
+        batch_size=500,
+    )
+    SearchDocument.objects.bulk_create(
+        [document for _entry_row, document in built],
+        update_conflicts=True,
+        unique_fields=["entry"],
+        update_fields=_DOCUMENT_FIELDS,
         batch_size=500,
     )
     SearchCategoryLink.objects.filter(entry_id__in=ids).delete()
