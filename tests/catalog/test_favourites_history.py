@@ -133,3 +133,33 @@ def test_merge_twice_changes_nothing_more(customer, shop):
 def test_two_guests_do_not_see_each_others_favourites(shop):
     services.add_favourite(owner=Owner(session_key="a"), product=shop.shirt)
     assert selectors.list_favourites(owner=Owner(session_key="b")) == ([], 0)
+
+
+@pytest.mark.smoke
+def test_cached_product_page_still_shows_each_visitors_own_favourite_state_and_token(client, shop):
+    from django.test import Client
+
+    url = f"/p/{shop.shirt.slug}/"
+    other = Client()
+    assert 'aria-pressed="false"' in other.get(url).content.decode()  # fills the page cache
+    client.post(f"/p/{shop.shirt.slug}/favourite/")
+    mine = client.get(url).content.decode()
+    theirs = other.get(url).content.decode()
+    assert 'aria-pressed="true"' in mine and 'aria-pressed="false"' in theirs
+    assert "zizhu-csrf-slot" not in mine and "<!--zizhu:favourite-->" not in mine
+    assert 'name="csrfmiddlewaretoken"' in mine
+
+
+def test_forms_on_a_cached_product_page_carry_a_working_csrf_token(shop):
+    import re
+
+    from django.test import Client
+
+    Client().get(f"/p/{shop.shirt.slug}/")  # another visitor fills the page cache
+    browser = Client(enforce_csrf_checks=True)
+    html = browser.get(f"/p/{shop.shirt.slug}/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    response = browser.post(f"/p/{shop.shirt.slug}/favourite/", {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert Favourite.objects.filter(product=shop.shirt).count() == 1
+    assert browser.post(f"/p/{shop.shirt.slug}/favourite/", {}).status_code == 403

@@ -3,13 +3,19 @@ favourites and history. Thin: selectors read, services write."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,6 +26,9 @@ from zizhu.catalog.owners import owner_for
 from zizhu.core.errors import DomainError
 
 CATEGORY_PAGE_SIZE = 24
+PAGE_CACHE_SECONDS = 300
+FAVOURITE_SLOT = "<!--zizhu:favourite-->"
+CSRF_SLOT = "zizhu-csrf-slot-5b1f"
 LIST_PAGE_SIZE = 30
 OPTION_PREFIX = "opt-"
 
@@ -43,6 +52,10 @@ def _selection(data: Any) -> dict[str, str]:
     }
 
 
+def _is_favourite(request: HttpRequest, product: Product) -> bool:
+    return selectors.is_favourite(owner=owner_for(request), product=product)
+
+
 def _product_context(request: HttpRequest, product: Product, **extra: Any) -> dict[str, Any]:
     categories = {c.pk: c for c in selectors.all_categories()}
     variants = list(product.variants.all())
@@ -59,7 +72,7 @@ def _product_context(request: HttpRequest, product: Product, **extra: Any) -> di
         "price": selectors.product_price(product),
         "in_stock": selectors.product_in_stock(product),
         "delivery_date": selectors.estimated_delivery(product),
-        "is_favourite": selectors.is_favourite(owner=owner_for(request), product=product),
+        "is_favourite": False if "favourite_placeholder" in extra else _is_favourite(request, product),
         "evaluation": configurator.evaluate(product) if product.is_configurable else None,
     }
     context.update(extra)
@@ -68,10 +81,40 @@ def _product_context(request: HttpRequest, product: Product, **extra: Any) -> di
 
 @require_GET
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The product page. Its body is cached per product version, current prices and stock,
+    language, delivery day and chosen variant; the parts that belong to one visitor (CSRF
+    token, favourite button) are put in on every request."""
     product = _product_or_404(slug)
+    owner = owner_for(request, create=True)
     if not _is_htmx(request):  # the variant picker's live updates are not new views
-        services.record_view(owner=owner_for(request, create=True), product=product, context={"source": "page"})
-    return render(request, "catalog/product_detail.html", _product_context(request, product))
+        services.record_view(owner=owner, product=product, context={"source": "page"})
+    variants = list(product.variants.all())
+    wanted_sku = request.GET.get("sku", "")[:64]
+    chosen = next((v for v in variants if v.sku == wanted_sku), None)
+    fresh = repr([product.price, *((v.pk, v.price, v.stock) for v in variants)])
+    key = ":".join(
+        [
+            "catalog:page:v1",
+            str(product.pk),
+            str(product.updated_at.timestamp()),
+            hashlib.sha256(fresh.encode()).hexdigest()[:16],
+            get_language() or "",
+            selectors.estimated_delivery(product).isoformat(),
+            str(chosen.pk if chosen else 0),
+        ]
+    )
+    body = cache.get(key)
+    if body is None:
+        context = _product_context(request, product, favourite_placeholder=FAVOURITE_SLOT, csrf_token=CSRF_SLOT)
+        body = render_to_string("catalog/partials/product_body.html", context)
+        cache.set(key, body, PAGE_CACHE_SECONDS)
+    favourite = render_to_string(
+        "catalog/partials/favourite_button.html",
+        {"product": product, "is_favourite": selectors.is_favourite(owner=owner, product=product)},
+        request=request,
+    )
+    body = body.replace(FAVOURITE_SLOT, favourite).replace(CSRF_SLOT, get_token(request))
+    return render(request, "catalog/product_detail.html", {"product": product, "body": mark_safe(body)})  # noqa: S308
 
 
 @require_POST
