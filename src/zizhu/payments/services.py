@@ -417,6 +417,8 @@ def _complete_refund_locked(payment: Payment, refund_id: int, result: RefundStat
 
 def _fail_refund(*, refund_id: int, code: str) -> None:
     with transaction.atomic():
+        payment_id = Refund.objects.values_list("payment_id", flat=True).get(pk=refund_id)
+        Payment.objects.select_for_update().get(pk=payment_id)  # the same lock order as the completion
         refund = Refund.objects.select_for_update().get(pk=refund_id)
         if refund.status != Refund.Status.PENDING:
             return

@@ -108,7 +108,7 @@ def _emit(event_type: str, data: dict[str, Any], notify_url: str) -> GatewayEven
 
 
 def _locked(intent_id: str) -> GatewayIntent:
-    intent = GatewayIntent.objects.select_for_update().select_related("card").filter(pk=intent_id).first()
+    intent = GatewayIntent.objects.select_for_update(of=("self",)).select_related("card").filter(pk=intent_id).first()
     if intent is None:
         raise GatewayError("intent_not_found")
     return intent
