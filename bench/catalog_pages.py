@@ -163,16 +163,18 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--reuse", action="store_true", help="keep an existing seeded database")
+    parser.add_argument("--products", type=int, default=5000, help="how many different products are requested")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
     var_dir = tempfile.mkdtemp(prefix="zizhu-catalog-bench-")
     env = production_env(var_dir)
     prepare(env, args.scale, args.reuse)
-    sessions, slugs, total = guests_and_slugs(env, 500, 5000)
+    sessions, slugs, total = guests_and_slugs(env, 500, args.products)
     random.Random(1).shuffle(slugs)
-    print(f"{total} products; {len(slugs)} sampled; {len(sessions)} guest sessions; granian WSGI, "
-          f"{args.workers} workers; wrk on the same 2-core machine\n")  # fmt: skip
+    print(f"{total} products; {len(slugs)} requested at random; {len(sessions)} guest sessions; granian WSGI, "
+          f"{args.workers} workers; wrk on the same 2-core machine; load average before: "
+          f"{os.getloadavg()[0]:.1f}\n")  # fmt: skip
     server = subprocess.Popen(
         [str(BIN / "granian"), "--interface", "wsgi", "--workers", str(args.workers), "--blocking-threads", "1",
          "--host", "127.0.0.1", "--port", str(PORT), "zizhu.config.wsgi:application"],
