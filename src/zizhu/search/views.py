@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from zizhu.search import forms, selectors
 from zizhu.search.links import brand_url, category_url, record_search, suggestion_url, with_urls
+from zizhu.search.services import index_version
 from zizhu.storefront.help_topics import search_topics
 
 SORT_LABELS = {
@@ -90,6 +92,14 @@ def _listing_page(request: HttpRequest, *, category: str = "") -> HttpResponse:
         "form_action": request.path,
         "hidden_category": "" if category else parsed.filters.category,
     }
+    # The listing's HTML is cached like the listing itself: under the index version, so any
+    # change to the index (a price, stock) makes a new key at once. 0 seconds = not cached.
+    context["fragment_seconds"] = selectors.CACHE_SECONDS
+    context["fragment_key"] = (
+        hashlib.sha256(f"{index_version()}:{get_language()}:{request.get_full_path()}".encode()).hexdigest()
+        if selectors.CACHE_SECONDS > 0
+        else ""
+    )
     return render(request, "search/results.html", context)
 
 
