@@ -45,7 +45,9 @@ BATCH = 2000
 def seed(progress: Progress | None = None) -> None:
     if Product.objects.exists():
         return
-    generate(progress=progress)
+    # No per-product change events here: the search app's demo seeder, listed right after this
+    # one, indexes the whole catalogue at once (seed_catalog and imports do announce each product).
+    generate(progress=progress, announce=False)
 
 
 def generate(*, progress: Progress | None = None, scale: int = 1, images: bool = True, announce: bool = True) -> int:

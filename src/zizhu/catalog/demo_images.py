@@ -344,5 +344,5 @@ def render(*, shape: str, colour: str, brand: str, label: str, fmt: str = "WEBP"
     if fmt == "PNG":
         image.save(out, "PNG", optimize=True)
     else:
-        image.save(out, "WEBP", quality=78, method=4)
+        image.save(out, "WEBP", quality=78, method=0)  # fastest encoder setting: ~3x quicker, ~4 KB
     return out.getvalue()
