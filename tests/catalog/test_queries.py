@@ -107,3 +107,28 @@ def test_announced_changes_retire_the_cached_product(client, shop):
     shop.shirt.name_zh = "亚麻衬衫"
     services.save_product(product=shop.shirt)
     assert client.get(url).json()["name"] == "亚麻衬衫"
+
+
+def test_favourites_and_history_pages_do_not_grow_with_entries(client, customer, shop):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zizhu.catalog.models import BrowsingHistory, Favourite, Product
+
+    client.force_login(customer)
+    Favourite.objects.create(user=customer, product=shop.shirt)
+    BrowsingHistory.objects.create(user=customer, product=shop.shirt)
+    counts = []
+    for _round in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/favourites/").status_code == 200
+            assert client.get("/history/").status_code == 200
+            assert client.get("/api/v1/me/favourites").status_code == 200
+        counts.append(len(queries))
+        for index in range(10):
+            product = Product.objects.create(
+                slug=f"more-{_round}-{index}", category=shop.clothing, name_zh="x", price=1
+            )
+            Favourite.objects.create(user=customer, product=product)
+            BrowsingHistory.objects.create(user=customer, product=product)
+    assert counts[0] == counts[1]
