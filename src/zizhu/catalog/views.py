@@ -70,6 +70,7 @@ def _product_context(request: HttpRequest, product: Product, **extra: Any) -> di
         "variants": variants,
         "chosen_variant": chosen,
         "price": selectors.product_price(product),
+        "price_varies": product.is_configurable or len({v.price for v in variants}) > 1,
         "in_stock": selectors.product_in_stock(product),
         "delivery_date": selectors.estimated_delivery(product),
         "is_favourite": False if "favourite_placeholder" in extra else _is_favourite(request, product),
