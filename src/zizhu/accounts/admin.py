@@ -212,7 +212,7 @@ class UserAdmin(DjangoUserAdmin):
         member = User.objects.prefetch_related("groups").filter(pk=user_id).first()
         if member is None:
             return HttpResponseRedirect(reverse("admin:accounts_user_changelist"))
-        form = RolesForm(request.POST or None, initial={"roles": role_names(member)})
+        form = RolesForm(request.POST if request.method == "POST" else None, initial={"roles": role_names(member)})
         status = 200
         if request.method == "POST" and form.is_valid():
             try:
