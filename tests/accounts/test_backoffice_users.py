@@ -79,3 +79,22 @@ def test_roles_page_changes_roles_through_the_audited_service(client, admin_staf
     assert own.status_code == 403
     admin_staff.refresh_from_db()
     assert admin_staff.groups.filter(name="admin").exists()
+
+
+def test_only_a_superuser_edits_another_staff_members_account(client, admin_staff, service_staff, make_user):
+    client.force_login(admin_staff)
+    password_url = reverse("admin:auth_user_password_change", args=[service_staff.pk])
+    for url in (reverse("admin:accounts_user_change", args=[service_staff.pk]), password_url):
+        response = client.post(
+            url, {"password1": "taken-over-123", "password2": "taken-over-123", "usable_password": "true"}
+        )
+        assert response.status_code == 403, url
+    service_staff.refresh_from_db()
+    assert not service_staff.check_password("taken-over-123")
+    root = make_user("root@example.com", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    response = client.post(
+        password_url, {"password1": "a-new-pass-1234", "password2": "a-new-pass-1234", "usable_password": "true"}
+    )
+    assert response.status_code == 302
+    assert AuditRecord.objects.filter(action=audit.PASSWORD_SET, target_id=str(service_staff.pk)).count() == 1

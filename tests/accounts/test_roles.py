@@ -107,3 +107,15 @@ def test_only_a_superuser_changes_a_superusers_roles(admin_staff, make_user):
     root = make_user("root@example.com", is_staff=True, is_superuser=True)
     with pytest.raises(PermissionDenied):
         services.set_staff_roles(actor=admin_staff, member_id=root.pk, roles=[])
+
+
+def test_demo_has_one_staff_member_per_role():
+    from zizhu.accounts import demo
+    from zizhu.accounts.models import User
+
+    demo.seed()
+    demo.seed()  # idempotent
+    for role in ROLES:
+        member = User.objects.get(email=demo.role_demo_email(role))
+        assert member.is_staff and not member.is_superuser
+        assert list(member.groups.values_list("name", flat=True)) == [role]

@@ -164,6 +164,22 @@ class UserAdmin(DjangoUserAdmin):
             response = super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
             return response.render()
 
+    # --- who may edit whom -----------------------------------------------------------------------------
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Only a superuser edits another staff member's account (its e-mail, phone or password would
+        let the editor take it over); everyone else may only view it."""
+        if obj is not None and (obj.is_staff or obj.is_superuser) and obj.pk != request.user.pk:
+            if not request.user.is_superuser:
+                return False
+        return super().has_change_permission(request, obj)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            target = self.get_object(request, id)
+            audit.record(actor=request.user, action=audit.PASSWORD_SET, target=target, request=request)
+        return response
+
     # --- export --------------------------------------------------------------------------------------
     @admin.action(description=gettext_lazy("Export the selected people (CSV)"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:

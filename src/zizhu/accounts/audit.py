@@ -29,6 +29,7 @@ PII_EXPORT = "pii.export"
 ROLES_CHANGE = "staff.roles_change"
 STAFF_STATUS_CHANGE = "staff.status_change"
 STAFF_SIGN_IN = "staff.sign_in"
+PASSWORD_SET = "account.password_set"  # a staff member set someone's password in the back office
 
 SUMMARY_MAX = 2000
 
