@@ -247,9 +247,7 @@ FIELD_ENCRYPTION_KEYS = env(
 # The secret of the blind indexes (HMAC look-up of encrypted values such as phone numbers).
 # It does not rotate with FIELD_ENCRYPTION_KEYS; when unset in production the index key is
 # derived from SECRET_KEY (changing either then needs `manage.py rotate_keys --reindex`).
-BLIND_INDEX_KEY = env(
-    "BLIND_INDEX_KEY", None if PRODUCTION else "ZW1iZWRkZWQtb25seS1ibGluZC1pbmRleC1zZWNyZXQ="
-)
+BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", None if PRODUCTION else "ZW1iZWRkZWQtb25seS1ibGluZC1pbmRleC1zZWNyZXQ=")
 
 # --- security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
