@@ -168,9 +168,9 @@ class UserAdmin(DjangoUserAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         """Only a superuser edits another staff member's account (its e-mail, phone or password would
         let the editor take it over); everyone else may only view it."""
-        if obj is not None and (obj.is_staff or obj.is_superuser) and obj.pk != request.user.pk:
-            if not request.user.is_superuser:
-                return False
+        other_staff = obj is not None and (obj.is_staff or obj.is_superuser) and obj.pk != request.user.pk
+        if other_staff and not request.user.is_superuser:
+            return False
         return super().has_change_permission(request, obj)
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:

@@ -27,9 +27,9 @@ logger = logging.getLogger("zizhu.audit")
 PII_VIEW = "pii.view"
 PII_EXPORT = "pii.export"
 ROLES_CHANGE = "staff.roles_change"
-STAFF_STATUS_CHANGE = "staff.status_change"
 STAFF_SIGN_IN = "staff.sign_in"
-PASSWORD_SET = "account.password_set"  # a staff member set someone's password in the back office
+# A staff member set someone's password in the back office (an action name, not a secret).
+PASSWORD_SET = "account.password_set"  # noqa: S105
 
 SUMMARY_MAX = 2000
 
