@@ -163,3 +163,18 @@ def test_forms_on_a_cached_product_page_carry_a_working_csrf_token(shop):
     assert response.status_code == 302
     assert Favourite.objects.filter(product=shop.shirt).count() == 1
     assert browser.post(f"/p/{shop.shirt.slug}/favourite/", {}).status_code == 403
+
+
+def test_old_guest_activity_is_purged_but_accounts_keep_theirs(customer, shop):
+    from zizhu.catalog import tasks
+
+    old = timezone.now() - timedelta(days=40)
+    Favourite.objects.create(session_key="old-guest", product=shop.shirt, created_at=old)
+    BrowsingHistory.objects.create(session_key="old-guest", product=shop.shirt, viewed_at=old)
+    Favourite.objects.create(session_key="new-guest", product=shop.shirt)
+    Favourite.objects.create(user=customer, product=shop.shirt, created_at=old)
+    assert tasks.purge_guest_activity() == 2
+    assert list(Favourite.objects.order_by("id").values_list("session_key", "user")) == [
+        ("new-guest", None),
+        ("", customer.pk),
+    ]

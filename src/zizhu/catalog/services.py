@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from django.core.cache import cache
@@ -288,6 +289,18 @@ def merge_guest_activity(*, session_key: str, user: Any) -> dict[str, int]:
         duplicates.delete()
         moved_history = guest_history.update(user=user, session_key="")
     return {"favourites": moved_favourites, "history": moved_history}
+
+
+GUEST_RETENTION_DAYS = 30
+
+
+def purge_guest_activity(*, older_than_days: int = GUEST_RETENTION_DAYS) -> int:
+    """Forget guests' favourites and history not touched for a month (their sessions have
+    expired long before: sessions last 14 days). Periodic job."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    favourites, _details = Favourite.objects.filter(user__isnull=True, created_at__lt=cutoff).delete()
+    history, _details = BrowsingHistory.objects.filter(user__isnull=True, viewed_at__lt=cutoff).delete()
+    return favourites + history
 
 
 def record_behaviour(
