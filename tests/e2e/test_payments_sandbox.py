@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.e2e.test_visitor_journey import assert_targets, measure
 from zizhu.core.money import Money
 from zizhu.payments import access, services
 from zizhu.payments.models import Payment
@@ -62,6 +63,9 @@ def test_guest_pays_with_the_3d_secure_card(page, live_server, axe_check):
     page.wait_for_load_state()
     assert "elder" in (page.locator("html").get_attribute("class") or "")
     axe_check(page, "result, elder mode")
+    metrics = measure(page)
+    assert_targets(metrics, 60)
+    assert min(metrics["mainFonts"]) >= 24 and min(metrics["lineRatios"]) >= 1.3
     payment.refresh_from_db()
     assert payment.status == Payment.Status.SUCCEEDED and payment.card_last4 == "3220"
     assert payment.webhooks.count() >= 1  # the signed webhook reached the shop over HTTP

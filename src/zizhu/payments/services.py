@@ -206,6 +206,29 @@ def sync_payment(*, payment: Payment) -> Payment:
     return payment
 
 
+def cancel_payment(*, payment: Payment) -> Payment:
+    """Give up an unpaid payment (e.g. its order expired). If the customer paid meanwhile, it stays paid:
+    the caller sees ``succeeded`` and must refund instead."""
+    if payment.status not in OPEN_STATUSES:
+        return payment
+    if payment.provider_intent_id:
+        try:
+            state = get_provider(payment.provider).cancel(intent_id=payment.provider_intent_id)
+        except ProviderError as exc:
+            raise Conflict(failure_message(exc.code), code="provider_error") from exc
+        apply_intent_state(payment_id=payment.pk, state=state, source="cancel")
+    else:
+        with transaction.atomic():
+            locked = Payment.objects.select_for_update().get(pk=payment.pk)
+            if locked.status in OPEN_STATUSES:
+                locked.status = S.CANCELLED
+                locked.save(update_fields=["status", "updated_at"])
+                _log(locked, "cancelled", source="cancel")
+                events.emit(topics.PAYMENT_CANCELLED, _payload(locked))
+    payment.refresh_from_db()
+    return payment
+
+
 # --- moving a payment forward (never backwards) --------------------------------------------------------------
 
 _TARGET = {

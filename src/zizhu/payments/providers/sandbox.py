@@ -74,6 +74,9 @@ class SandboxProvider:
         data = _call(gateway.refund, intent_id=intent_id, amount=amount.amount, merchant_key=idempotency_key)
         return RefundState(data.id, data.intent, Money.of(data.amount, data.currency), data.status, data.merchant_key)
 
+    def cancel(self, *, intent_id: str) -> IntentState:
+        return _state(_call(gateway.cancel_intent, intent_id=intent_id))
+
     def verify_and_parse_webhook(self, *, body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
         if len(body) > MAX_BODY_BYTES:
             raise WebhookRejected("body too large")

@@ -240,6 +240,18 @@ def _refund_data(item: GatewayRefund, intent: GatewayIntent) -> RefundData:
     return RefundData(item.id, intent.pk, item.amount, intent.currency, item.status, item.merchant_key)
 
 
+def cancel_intent(*, intent_id: str) -> IntentData:
+    """Cancel an open intent (the merchant gave up, e.g. an unpaid order expired); a closed one is returned as it is."""
+    with transaction.atomic():
+        intent = _locked(intent_id)
+        if intent.status in OPEN:
+            intent.status = Status.CANCELED
+            intent.challenge_code = ""
+            intent.save()
+            _emit("payment_intent.canceled", _snapshot(intent), intent.notify_url)
+        return _data(intent)
+
+
 # --- customer (hosted pages) ---------------------------------------------------------------------------------
 
 

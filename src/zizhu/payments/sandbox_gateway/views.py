@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zizhu.payments.sandbox_gateway import api as gateway
@@ -54,6 +55,8 @@ def _test_cards() -> list[dict[str, str]]:
 
 
 @never_cache
+@sensitive_post_parameters("number", "cvc")  # never in error reports
+@sensitive_variables("number", "checked")
 @require_http_methods(["GET", "POST"])
 def card_page(request: HttpRequest, intent_id: str) -> HttpResponse:
     intent = _intent_or_404(intent_id)
@@ -128,6 +131,7 @@ def wallet_page(request: HttpRequest, intent_id: str, secret: str) -> HttpRespon
 
 
 @csrf_exempt  # a cross-site JSON API, like a gateway's tokenisation endpoint; it changes no shop data
+@sensitive_variables("data")
 @require_POST
 def create_token(request: HttpRequest) -> JsonResponse:
     try:
