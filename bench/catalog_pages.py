@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 DB_URL = os.environ.get("BENCH_CATALOG_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zizhu_catalog_bench")
 REDIS_URL = os.environ.get("BENCH_CATALOG_REDIS_URL", "redis://127.0.0.1:6379/11")
-PORT = 8191
+PORT = int(os.environ.get("BENCH_CATALOG_PORT", "8297"))  # not 8190/8191: other benchmarks use them
 
 
 def production_env(var_dir: str) -> dict[str, str]:
@@ -73,6 +73,7 @@ def prepare(env: dict[str, str], scale: int, reuse: bool) -> None:
     manage = [sys.executable, "manage.py"]
     if reuse and exists:
         print(f"reusing database {name}")
+        subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
     else:
         subprocess.run(["psql", admin_url, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
         subprocess.run(["psql", admin_url, "-qc", f"CREATE DATABASE {name}"], check=True)
