@@ -112,3 +112,29 @@ def test_blind_index_look_up_and_refused_look_ups(make_user):
     assert User.objects.filter(phone__key_id="embedded").count() == 1
     with pytest.raises(FieldError, match="encrypted"):
         list(User.objects.filter(phone__contains="1370"))
+
+
+def test_bad_keys_fail_the_system_check(settings):
+    assert crypto.check_settings() == []
+    settings.FIELD_ENCRYPTION_KEYS = "k1:" + base64.b64encode(b"16-byte-key-0000").decode()
+    settings.BLIND_INDEX_KEY = base64.b64encode(b"too short").decode()
+    assert [error.id for error in crypto.check_settings()] == ["zizhu.E001", "zizhu.E002"]
+
+
+def test_check_runs_at_start_up():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env["FIELD_ENCRYPTION_KEYS"] = "k1:" + base64.b64encode(b"x" * 31).decode()
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0 and "zizhu.E001" in result.stderr and "31 bytes" in result.stderr

@@ -9,10 +9,13 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
+        from django.core import checks
         from django.db.models.signals import post_migrate
 
         from zizhu.accounts import roles, signals
+        from zizhu.core.crypto import check_settings
 
         # Framework hooks, not business flows: role groups follow migrations, staff sign-ins are audited.
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="zizhu.accounts.sync_roles")
         user_logged_in.connect(signals.audit_staff_sign_in, dispatch_uid="zizhu.accounts.audit_staff_sign_in")
+        checks.register(check_settings, checks.Tags.security)

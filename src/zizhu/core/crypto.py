@@ -385,3 +385,19 @@ def ensure_local_certificate(directory: Any, *, days: int = 365) -> tuple[Any, A
         handle.write(key_bytes)
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     return cert_path, key_path
+
+
+def check_settings(**kwargs: Any) -> list[Any]:
+    """System check (registered by the accounts app): bad keys stop start-up, not the first sign-up."""
+    from django.core import checks
+
+    errors = []
+    try:
+        parse_keys(getattr(settings, "FIELD_ENCRYPTION_KEYS", "") or "")
+    except ImproperlyConfigured as exc:
+        errors.append(checks.Error(str(exc), id="zizhu.E001"))
+    try:
+        _index_secret()
+    except ImproperlyConfigured as exc:
+        errors.append(checks.Error(str(exc), id="zizhu.E002"))
+    return errors
