@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 
@@ -83,3 +85,26 @@ def test_hot_paths_have_a_fixed_number_of_queries(client, customer, paid, django
     assert response.status_code == 200 and len(response.json()["refunds"]) == 3
     with django_assert_max_num_queries(3):  # the live status poll, every 2 s: session, user, payment
         assert client.get(f"/pay/{paid.number}/status/", HTTP_HX_REQUEST="true").status_code == 200
+
+
+@pytest.mark.smoke
+def test_back_office_partial_refund_form(client, staff, paid):
+    client.force_login(staff)
+    detail = client.get(f"/backoffice/payments/payment/{paid.pk}/change/")
+    assert f"/backoffice/payments/payment/{paid.pk}/refund/" in detail.content.decode()
+    url = f"/backoffice/payments/payment/{paid.pk}/refund/"
+    assert client.get(url).status_code == 200
+    too_much = client.post(url, {"amount": "500.00", "reason": "x"})
+    assert too_much.status_code == 200 and b"199" in too_much.content
+    assert not Refund.objects.exists()
+    done = client.post(url, {"amount": "19.90", "reason": "scratched"})
+    assert done.status_code == 302
+    paid.refresh_from_db()
+    assert paid.status == Payment.Status.PARTIALLY_REFUNDED and paid.refunded_amount == Decimal("19.90")
+
+
+@pytest.mark.smoke
+def test_refund_form_needs_the_permission(client, make_user, paid):
+    clerk = make_user("clerk@example.com", is_staff=True)
+    client.force_login(clerk)
+    assert client.get(f"/backoffice/payments/payment/{paid.pk}/refund/").status_code == 403

@@ -201,3 +201,28 @@ def test_card_numbers_never_reach_the_database_or_the_logs(client, payment, make
             assert digits not in haystack and card not in haystack and digits[:12] not in haystack
     assert "987" not in text  # no CVC either
     assert "4242" in text  # only the last four
+
+
+@pytest.mark.smoke
+def test_pages_have_no_inline_script_or_style_and_no_external_host(client, customer, payment, settings):
+    import re
+
+    client.force_login(customer)
+    settings.ALLOWED_HOSTS = ["testserver"]
+    pages = [f"/pay/{payment.number}/"]
+    start_response = client.post(f"/pay/{payment.number}/start/", {"method": "card"})
+    pages.append(start_response["Location"])
+    pages.append(f"/pay/{payment.number}/wallet/")
+    intent = GatewayIntent.objects.get()
+    pages.append(f"/sandbox-gateway/wallet/{intent.pk}/{intent.wallet_secret}/")
+    pages.append(f"/pay/{payment.number}/result/")
+    for path in pages:
+        for elder in ("0", "1"):
+            client.cookies["elder_mode"] = elder
+            html = client.get(path).content.decode()
+            assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path
+            assert not re.search(r"\sstyle\s*=", html), path
+            assert not re.search(r"""(src|href|action)=["']https?://(?!testserver)""", html), path
+    client.post(pages[1], {"number": CARDS["3ds"], "expiry": "12/34", "cvc": "123"})
+    challenge = client.get(f"/sandbox-gateway/3ds/{intent.pk}/").content.decode()
+    assert 'autocomplete="one-time-code"' in challenge and "<script>" not in challenge and " style=" not in challenge

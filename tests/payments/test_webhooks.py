@@ -236,3 +236,18 @@ def test_webhooks_are_delivered_after_commit_without_help(client, make_payment, 
     payment.refresh_from_db()
     assert payment.status == Payment.Status.SUCCEEDED  # by the webhook alone: nobody synced
     assert GatewayEvent.objects.get().delivered_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_webhooks_go_through_the_celery_task(client, make_payment, settings):
+    """Production's path: a Celery task per event (run eagerly here, as in the embedded profile)."""
+    from zizhu.config.celery import app
+
+    app.loader.import_default_modules()  # what a worker does at start: autodiscovers every tasks.py
+    assert "zizhu.payments.tasks.deliver_sandbox_webhook" in app.tasks
+    settings.PAYMENTS_SANDBOX_WEBHOOK_DELIVERY = "celery"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    payment = make_payment()
+    pay_on_hosted_page(client, payment, CARDS["success"])
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.SUCCEEDED

@@ -6,10 +6,13 @@ session access to a payment number. Selectors take these numbers together with t
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core import signing
 from django.http import HttpRequest
 from django.urls import reverse
 
+WEBHOOK_PATH = "/api/v1/payments/webhooks/sandbox"
 SESSION_KEY = "payments.granted"
 MAX_GRANTS = 50
 LINK_SALT = "zizhu.payments.pay-link"
@@ -43,3 +46,11 @@ def redeem_link(request: HttpRequest, number: str, token: str) -> bool:
         return False
     grant(request, number)
     return True
+
+
+def gateway_urls(request: HttpRequest, payment: Any) -> dict[str, str]:
+    """Where the gateway sends the customer back, and where it posts its webhooks (this host)."""
+    return {
+        "return_url": request.build_absolute_uri(reverse("payments:return", args=[payment.number])),
+        "notify_url": request.build_absolute_uri(WEBHOOK_PATH),
+    }

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from zizhu.core.errors import DomainError
+from zizhu.core.money import Money
 from zizhu.payments import services
 from zizhu.payments.models import Payment, PaymentEvent, Refund, WebhookEvent
 
@@ -37,6 +45,11 @@ class RefundInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
 
 
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount to refund"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["number", "reference", "status", "method", "amount", "currency", "refunded_amount", "flagged"]
@@ -64,6 +77,36 @@ class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     def has_refund_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("payments.add_refund")
+
+    def get_urls(self) -> list[URLPattern]:
+        refund = self.admin_site.admin_view(self.refund_view)
+        return [path("<int:pk>/refund/", refund, name="payments_payment_refund"), *super().get_urls()]
+
+    def refund_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """A partial or full refund of one payment, through the service (reserve, send, confirm)."""
+        if not self.has_refund_permission(request):
+            raise PermissionDenied
+        payment = get_object_or_404(Payment, pk=pk)
+        form = RefundForm(request.POST or None, initial={"amount": payment.refundable.amount})
+        if request.method == "POST" and form.is_valid():
+            try:
+                amount = Money.of(form.cleaned_data["amount"], payment.currency)
+                refund = services.refund_payment(
+                    payment=payment, amount=amount, reason=form.cleaned_data["reason"], staff=request.user
+                )
+            except (DomainError, InvalidOperation) as exc:
+                form.add_error("amount", str(getattr(exc, "message", exc)))
+            else:
+                self.message_user(request, f"{refund.number}: {refund.get_status_display()}", messages.SUCCESS)
+                return redirect(reverse("admin:payments_payment_change", args=[payment.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Refund %(number)s") % {"number": payment.number},
+            "payment": payment,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/payments/payment/refund.html", context)
 
 
 @admin.register(Refund)

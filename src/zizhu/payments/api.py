@@ -16,7 +16,6 @@ from zizhu.core.api_errors import ErrorOut
 from zizhu.core.errors import NotFound
 from zizhu.payments import access, selectors, services
 from zizhu.payments.models import Payment
-from zizhu.payments.views import urls_for
 
 payments_router = Router(tags=["payments"])
 
@@ -139,7 +138,7 @@ def confirm_payment(request: HttpRequest, number: str, payload: ConfirmIn):
     payment = _payment(request, number)
 
     def action() -> tuple[int, Any]:
-        step = services.confirm_payment(payment=payment, token=payload.token, **urls_for(request, payment))
+        step = services.confirm_payment(payment=payment, token=payload.token, **access.gateway_urls(request, payment))
         payment.refresh_from_db()
         return 200, payment_out(payment, step)
 

@@ -12,10 +12,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from zizhu.core.errors import DomainError
 from zizhu.payments import access, selectors, services
+from zizhu.payments.access import gateway_urls as urls_for
 from zizhu.payments.models import Payment
 from zizhu.payments.qr import qr_svg
-
-WEBHOOK_PATH = "/api/v1/payments/webhooks/sandbox"
 
 
 def _payment_or_404(request: HttpRequest, number: str) -> Payment:
@@ -27,14 +26,6 @@ def _payment_or_404(request: HttpRequest, number: str) -> Payment:
     if payment is None:
         raise Http404(_("We could not find this payment."))
     return payment
-
-
-def urls_for(request: HttpRequest, payment: Payment) -> dict[str, str]:
-    """Where the gateway sends the customer back, and where it posts its webhooks."""
-    return {
-        "return_url": request.build_absolute_uri(reverse("payments:return", args=[payment.number])),
-        "notify_url": request.build_absolute_uri(WEBHOOK_PATH),
-    }
 
 
 def _is_htmx(request: HttpRequest) -> bool:

@@ -24,7 +24,6 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 
-from celery import shared_task
 from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
@@ -63,8 +62,10 @@ def enqueue(event_id: str) -> None:
 
 
 def _delay(event_id: str) -> None:
+    from zizhu.payments.tasks import deliver_sandbox_webhook
+
     try:
-        deliver_webhook_task.delay(event_id)
+        deliver_sandbox_webhook.delay(event_id)
     except Exception:  # the broker being down must not fail the gateway: the sweep retries
         logger.exception("Could not enqueue sandbox webhook %s", event_id)
 
@@ -74,11 +75,6 @@ def _deliver_in_thread(event_id: str) -> None:
         deliver(event_id)
     finally:
         close_old_connections()
-
-
-@shared_task(name="zizhu.payments.sandbox_gateway.deliver_webhook", acks_late=True, reject_on_worker_lost=True)
-def deliver_webhook_task(event_id: str) -> bool:
-    return deliver(event_id)
 
 
 def http_send(url: str, body: bytes, headers: Mapping[str, str]) -> int:
