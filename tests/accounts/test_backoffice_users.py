@@ -98,3 +98,17 @@ def test_only_a_superuser_edits_another_staff_members_account(client, admin_staf
     )
     assert response.status_code == 302
     assert AuditRecord.objects.filter(action=audit.PASSWORD_SET, target_id=str(service_staff.pk)).count() == 1
+
+
+def test_role_groups_are_read_only_even_for_a_superuser(client, make_user):
+    from django.contrib.auth.models import Group
+
+    root = make_user("root@example.com", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    warehouse = Group.objects.get(name="warehouse")
+    url = reverse("admin:auth_group_change", args=[warehouse.pk])
+    assert client.get(url).status_code == 200  # viewable
+    client.post(url, {"name": "warehouse", "permissions": [str(p.pk) for p in warehouse.permissions.all()][:1]})
+    assert warehouse.permissions.count() == 3
+    assert client.post(reverse("admin:auth_group_delete", args=[warehouse.pk]), {"post": "yes"}).status_code == 403
+    assert Group.objects.filter(name="warehouse").exists()

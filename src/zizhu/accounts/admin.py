@@ -10,8 +10,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -333,3 +335,18 @@ class AuditRecordAdmin(admin.ModelAdmin):
             "query": query.urlencode(),
         }
         return TemplateResponse(request, "accounts/admin/audit_log.html", context)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleAwareGroupAdmin(GroupAdmin):
+    """The role groups are defined in code (zizhu.accounts.roles) and synced after every migrate:
+    they are shown read-only, so nobody edits a role by hand and is surprised when it reverts."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return (obj is None or obj.name not in ROLES) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return (obj is None or obj.name not in ROLES) and super().has_delete_permission(request, obj)
