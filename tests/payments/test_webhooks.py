@@ -251,3 +251,62 @@ def test_webhooks_go_through_the_celery_task(client, make_payment, settings):
     pay_on_hosted_page(client, payment, CARDS["success"])
     payment.refresh_from_db()
     assert payment.status == Payment.Status.SUCCEEDED
+
+
+def _in_threads(functions) -> list[object]:
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(functions))
+    results: list[object] = []
+
+    def run(function) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results.append(function())
+        except Exception as exc:  # noqa: BLE001 (reported to the test)
+            results.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(f,)) for f in functions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_webhook_delivered_by_parallel_connections_is_handled_once(make_payment):
+    from django.test import Client
+
+    payment = make_payment()
+    start(payment)
+    payment.refresh_from_db()
+    event = intent_event(payment, event_id="evt_parallel")
+    results = _in_threads([lambda: signed_post(Client(), event).json()["outcome"] for _ in range(6)])
+    assert sorted(results) == ["duplicate"] * 5 + ["succeeded"]
+    assert OutboxEvent.objects.filter(topic="payment.succeeded").count() == 1
+    assert WebhookEvent.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_webhooks_and_customer_returns_racing_pay_once(client, make_payment):
+    """The success arrives by two distinct webhook events and three customer returns at the same moment."""
+    from django.test import Client
+
+    payment = make_payment()
+    pay_on_hosted_page(client, payment, CARDS["success"])
+    payment.refresh_from_db()
+    calls = [lambda n=n: signed_post(Client(), intent_event(payment, event_id=f"evt_{n}")).status_code for n in range(2)]
+    calls += [lambda: services.sync_payment(payment=Payment.objects.get(pk=payment.pk)).status for _ in range(3)]
+    results = _in_threads(calls)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.SUCCEEDED
+    assert OutboxEvent.objects.filter(topic="payment.succeeded").count() == 1
+    assert WebhookEvent.objects.count() == 2  # two distinct events, both recorded, one effect
