@@ -120,7 +120,10 @@ def to_ms(value: str) -> float:
 def run_wrk(url: str, *, duration: int, connections: int) -> dict[str, float]:
     threads = min(2, connections)
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", url]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    output = result.stdout
+    if "Requests/sec" not in output:
+        raise RuntimeError(f"wrk failed ({result.returncode}): {output} {result.stderr}")
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
@@ -145,7 +148,7 @@ def measure(label: str, env: dict[str, str], cases: list[tuple[str, str, str]], 
     try:
         wait_ready(PORT)
         for kind, url, expected in cases:
-            run_wrk(url, duration=3, connections=4)  # warm-up: jieba's dictionary, connections, caches
+            run_wrk(url, duration=5, connections=8)  # warm-up: every worker loads jieba, connects, caches
             one = run_wrk(url, duration=args.duration, connections=1)
             many = run_wrk(url, duration=args.duration, connections=args.connections)
             check_page(url, expected)
