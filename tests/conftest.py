@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from urllib.parse import urlsplit
+
 import pytest
 from django.db import connection
 
@@ -21,6 +25,11 @@ def on_postgres() -> bool:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     from django.conf import settings
 
+    if not (shutil.which("chromium") or os.path.exists(CHROMIUM)):
+        no_browser = pytest.mark.skip(reason="Debian's chromium is not installed (make test installs it)")
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(no_browser)
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (make test runs it there)")
@@ -70,3 +79,72 @@ def customer(make_user):
 @pytest.fixture
 def other_customer(make_user):
     return make_user("bob@example.com", display_name="Bob")
+
+
+# --- browser fixtures: one Playwright and one Chromium for the whole session -----------------
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls made by the
+# test itself (creating users, reading results) are still synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.foreign_requests = []  # anything loaded from another host is a failure
+    own_host = urlsplit(live_server.url).netloc
+
+    def watch(request):
+        url = urlsplit(request.url)
+        if url.scheme in ("http", "https") and url.netloc != own_host:
+            page.foreign_requests.append(request.url)
+
+    page.on("request", watch)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.fixture
+def axe_check(axe):
+    """Run axe-core on the page: no serious or critical WCAG 2.2 A/AA violation."""
+
+    def check(page, label: str = "") -> None:
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+        details = "\n".join(
+            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in bad
+        )
+        assert not bad, f"axe violations on {label or page.url}:\n{details}"
+
+    return check

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 
-from tests.e2e.conftest import axe, axe_check, browser, page  # noqa: F401 - browser fixtures for test_pages_browser
 from zizhu.catalog.models import (
     Attribute,
     AttributeValue,

@@ -9,7 +9,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import CHROMIUM
+from tests.conftest import CHROMIUM
 from zizhu.catalog.models import ConfiguredSku, Favourite
 
 pytestmark = [

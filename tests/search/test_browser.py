@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import axe, axe_check, browser, page  # noqa: F401 - the browser fixtures
 from tests.search.conftest import build_shop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_search_by_pinyin_suggestions_filters_and_elder_mode(page, live_server, axe_check):  # noqa: F811
+def test_search_by_pinyin_suggestions_filters_and_elder_mode(page, live_server, axe_check):
     build_shop()
     page.goto(live_server.url + "/")
     box = page.get_by_role("combobox", name="搜索商城")
@@ -42,7 +41,7 @@ def test_search_by_pinyin_suggestions_filters_and_elder_mode(page, live_server, 
     assert page.foreign_requests == []
 
 
-def test_no_results_page_is_accessible(page, live_server, axe_check):  # noqa: F811
+def test_no_results_page_is_accessible(page, live_server, axe_check):
     build_shop()
     page.goto(live_server.url + "/search/?q=%E9%A6%96%E6%9C%BA")  # 首机
     assert page.get_by_role("link", name="手机").first.is_visible()
