@@ -162,7 +162,6 @@ class UserAdmin(DjangoUserAdmin):
         with _pii_context(request) as sees_pii:
             if obj is not None and sees_pii:
                 pii.audit_pii_view(viewer=request.user, users=[obj], request=request, channel="backoffice detail")
-            context["can_change_roles"] = obj is not None and has_permission(request.user, "accounts.change_roles")
             response = super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
             return response.render()
 

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 
 from zizhu.accounts import audit
 from zizhu.accounts.masking import mask_address, mask_email, mask_phone
-from zizhu.accounts.models import AuditRecord, User
+from zizhu.accounts.models import User
 from zizhu.accounts.roles import has_permission, role_names
 
 VIEW_PII = "accounts.view_pii"
@@ -82,9 +82,3 @@ def people_for_staff(
     if unmasked and users:
         audit_pii_view(viewer=viewer, users=users, request=request, channel=channel, action=action)
     return people
-
-
-def pii_views_of(target: User) -> int:
-    return AuditRecord.objects.filter(
-        action=audit.PII_VIEW, target_type="accounts.user", target_id=str(target.pk)
-    ).count()
