@@ -75,3 +75,9 @@ def test_a_tampered_value_is_refused_on_read(make_user):
         cursor.execute("UPDATE accounts_user SET phone = %s WHERE id = %s", [swapped, user.pk])
     with pytest.raises(crypto.DecryptionError):
         User.objects.get(pk=user.pk)
+
+
+def test_create_user_stores_the_e164_form(make_user, password, client):
+    user = make_user(phone="139 0013 9000")
+    assert user.phone == "+8613900139000"
+    assert client.post(reverse("accounts:signin"), {"username": "13900139000", "password": password}).status_code == 302

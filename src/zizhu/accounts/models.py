@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zizhu.accounts.logins import normalize_email, parse_login
+from zizhu.accounts.logins import normalize_email, parse_login, parse_mainland_mobile
 from zizhu.accounts.masking import mask_email, mask_phone
 from zizhu.core.crypto import BlindIndexField, EncryptedTextField, with_index_fields
 
@@ -29,6 +29,8 @@ class UserManager(BaseUserManager["User"]):
     def create_user(self, email: str | None = None, password: str | None = None, **extra: object) -> User:
         if not email and not extra.get("phone"):
             raise ValueError("A user needs an e-mail address or a phone number")
+        if extra.get("phone"):  # the blind index is of the exact string: store the E.164 form
+            extra["phone"] = parse_mainland_mobile(str(extra["phone"])) or extra["phone"]
         user = self.model(email=normalize_email(email) if email else None, **extra)
         user.set_password(password)
         user.save(using=self._db)

@@ -169,6 +169,7 @@ CELERY_TIMEZONE = "UTC"
 ZIZHU_PERIODIC_JOBS = [
     ("zizhu.core.tasks.dispatch_pending_events", 30),
     ("zizhu.core.tasks.purge_dispatched_events", 3600),
+    ("zizhu.catalog.tasks.purge_guest_activity", 86400),
     ("zizhu.core.idempotency.purge_expired", 3600),
     ("zizhu.payments.sandbox_gateway.delivery.deliver_due", 10),
     ("zizhu.payments.services.retry_pending_refunds", 300),
