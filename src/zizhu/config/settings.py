@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "zizhu.catalog",
     "zizhu.search",
     "zizhu.payments",
+    "zizhu.inventory",
     "zizhu.storefront",
 ]
 
@@ -174,6 +175,11 @@ ZIZHU_PERIODIC_JOBS = [
     ("zizhu.payments.sandbox_gateway.delivery.deliver_due", 10),
     ("zizhu.payments.services.retry_pending_refunds", 300),
 ]
+
+# --- ordering (inventory, cart, checkout, orders) ---------------------------------------------
+ZIZHU_CART_MAX_QUANTITY = 99  # most of one product per order unless inventory.PurchaseLimit says otherwise
+ZIZHU_BUILD_TO_ORDER_LIMIT = 5  # built-to-order (configured) products: made to order, no stock row
+
 
 # --- auth ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

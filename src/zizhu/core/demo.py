@@ -9,6 +9,7 @@ from rich.progress import Progress
 DEMO_SEEDERS = [
     "zizhu.accounts.demo.seed",
     "zizhu.catalog.demo.seed",
+    "zizhu.inventory.demo.seed",  # a default warehouse holding the catalogue's demo stock
     "zizhu.search.demo.seed",  # indexes the catalogue loaded just before
 ]
 DEMO_CUSTOMER_EMAIL = "demo@zizhu.local"

@@ -1,0 +1,109 @@
+"""Stock: allocation by conditional update, release, shipping, the ledger, the catalogue mirror."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from tests.conftest import on_postgres
+from tests.ordering import run_in_threads
+from zizhu.catalog.models import Variant
+from zizhu.catalog.services import set_variant_stock
+from zizhu.core.errors import InvalidInput
+from zizhu.inventory import selectors, services
+from zizhu.inventory.models import Stock, StockMovement
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.smoke
+def test_take_over_moves_catalogue_stock_into_the_default_warehouse(tee_m):
+    stock = Stock.objects.get(variant=tee_m)
+    assert (stock.on_hand, stock.allocated, stock.warehouse.code) == (10, 0, "main")
+    assert StockMovement.objects.get(stock=stock).reason == "imported"
+    assert services.take_over_variants(variant_ids=[tee_m.pk]) == 0  # once
+
+
+@pytest.mark.smoke
+def test_allocate_release_ship_keep_the_ledger_and_the_catalogue_mirror(tee_m, tee_l):
+    services.allocate(lines=[(tee_m.pk, 4), (tee_l.pk, 3)], order_number="O1")
+    assert selectors.available_by_variant(variant_ids=[tee_m.pk, tee_l.pk]) == {tee_m.pk: 6, tee_l.pk: 0}
+    tee_m.refresh_from_db()
+    tee_l.refresh_from_db()
+    assert (tee_m.stock, tee_l.stock) == (6, 0)  # Variant.stock = available
+    assert services.release(order_number="O1") == 7
+    assert services.release(order_number="O1") == 0  # repeating does nothing
+    assert selectors.totals(variant_id=tee_m.pk) == {"on_hand": 10, "allocated": 0, "available": 10, "shipped": 0}
+    services.allocate(lines=[(tee_m.pk, 2)], order_number="O2")
+    assert services.ship(order_number="O2") == 2
+    assert selectors.totals(variant_id=tee_m.pk) == {"on_hand": 8, "allocated": 0, "available": 8, "shipped": 2}
+    reasons = list(StockMovement.objects.filter(stock__variant=tee_m).order_by("pk").values_list("reason", flat=True))
+    assert reasons == ["imported", "allocated", "released", "allocated", "shipped"]
+
+
+@pytest.mark.smoke
+def test_not_enough_stock_allocates_nothing(tee_m, tee_l):
+    with pytest.raises(services.OutOfStock) as caught:
+        services.allocate(lines=[(tee_m.pk, 2), (tee_l.pk, 4)], order_number="O1")
+    assert caught.value.variant_ids == [tee_l.pk] and caught.value.status == 409
+    assert Stock.objects.get(variant=tee_m).allocated == 0
+    assert not StockMovement.objects.filter(order_number="O1").exists()
+
+
+def test_the_database_refuses_allocated_above_on_hand_or_negative(tee_m):
+    stock = Stock.objects.get(variant=tee_m)
+    for change in ({"allocated": 11}, {"on_hand": -1}, {"allocated": -1}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Stock.objects.filter(pk=stock.pk).update(**change)
+
+
+def test_receive_and_count(tee_m, customer):
+    services.receive(variant=tee_m, quantity=5, staff=customer, note="delivery")
+    stock = Stock.objects.get(variant=tee_m)
+    assert stock.on_hand == 15
+    services.allocate(lines=[(tee_m.pk, 4)], order_number="O1")
+    with pytest.raises(InvalidInput):
+        services.set_on_hand(stock=stock, on_hand=3)
+    services.set_on_hand(stock=stock, on_hand=4, staff=customer)
+    tee_m.refresh_from_db()
+    assert tee_m.stock == 0
+    movement = StockMovement.objects.filter(reason="adjusted").get()
+    assert movement.on_hand_change == -11 and movement.staff == customer
+    for bad in (0, -1, True):
+        with pytest.raises(InvalidInput):
+            services.receive(variant=tee_m, quantity=bad)
+
+
+def test_catalogue_stock_change_is_followed(tee_m, django_capture_on_commit_callbacks):
+    services.allocate(lines=[(tee_m.pk, 2)], order_number="O1")
+    with django_capture_on_commit_callbacks(execute=True):
+        set_variant_stock(variant=Variant.objects.get(pk=tee_m.pk), stock=20)
+    assert selectors.totals(variant_id=tee_m.pk)["available"] == 20
+    assert Stock.objects.get(variant=tee_m).allocated == 2
+
+
+def test_quantity_limits(shirt, phone):
+    from zizhu.inventory.models import PurchaseLimit
+
+    PurchaseLimit.objects.create(product=shirt, max_quantity=3)
+    assert selectors.quantity_limits(products=[shirt, phone]) == {shirt.pk: 3, phone.pk: 5}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_fifty_parallel_allocations_of_ten_units(tee_m):
+    assert on_postgres()
+
+    def buy(index: int) -> str:
+        try:
+            services.allocate(lines=[(tee_m.pk, 1)], order_number=f"O{index}")
+        except services.OutOfStock:
+            return "out"
+        return "ok"
+
+    results = run_in_threads(50, buy)
+    assert results.count("ok") == 10 and results.count("out") == 40, results
+    totals = selectors.totals(variant_id=tee_m.pk)
+    assert totals == {"on_hand": 10, "allocated": 10, "available": 0, "shipped": 0}
+    assert Variant.objects.get(pk=tee_m.pk).stock == 0
+    assert StockMovement.objects.filter(reason="allocated").count() == 10
