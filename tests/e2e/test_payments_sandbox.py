@@ -75,12 +75,18 @@ def test_guest_pays_with_the_3d_secure_card(page, live_server, axe_check):
 def test_wallet_page_updates_live_when_the_phone_confirms(page, live_server, axe_check, browser):
     payment = guest_payment("59.90")
     page.goto(live_server.url + access.pay_link(payment.number))
+    page.locator("#elder-switch").click()  # this customer uses elder mode throughout
+    page.wait_for_load_state()
+    assert "elder" in (page.locator("html").get_attribute("class") or "")
+    axe_check(page, "pay page, elder mode")
+    assert_targets(measure(page), 60)
     page.get_by_label(re.compile("钱包")).check()
     page.get_by_role("button", name="继续付款").click()
     page.wait_for_url(re.compile(rf"/pay/{payment.number}/wallet/"))
     assert page.locator("svg.qr-code").is_visible()
     assert page.locator("#pay-status").get_attribute("role") == "status"
-    axe_check(page, "wallet QR page")
+    axe_check(page, "wallet QR page, elder mode")
+    assert_targets(measure(page), 60)
     phone_url = page.locator("figure.qr a").get_attribute("href")
 
     phone = browser.new_context(viewport={"width": 390, "height": 800}, locale="zh-CN").new_page()
