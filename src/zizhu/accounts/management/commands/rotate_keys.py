@@ -39,7 +39,7 @@ class Command(BaseCommand):
             for item in plan:
                 self.stdout.write(f"  {item.label}: {item.count}")
             return
-        console = Console(file=self.stdout, force_terminal=False)
+        console = Console(file=getattr(self.stdout, "_out", self.stdout))  # rich writes its own line ends
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, console=console, transient=False) as progress:
             for item in plan:
