@@ -61,6 +61,16 @@ def test_nasty_queries_answer_normally(client, shop, q):
     assert response.json()["total"] >= 0
 
 
+@pytest.mark.parametrize(
+    "params",
+    [{"brand": "\x00"}, {"category": "\x00"}, {"attr": "colour:\x00"}, {"attr": "\x00:\x00"}, {"brand": "'; --"},
+     {"category": "a" * 5000}, {"page": str(10**30)}, {"page_size": "-1"}, {"min_price": "1e999999"}],
+)  # fmt: skip
+def test_hostile_parameters_never_fail(client, shop, params):
+    assert client.get(URL, params).status_code in (200, 422)
+    assert client.get("/search/", params).status_code == 200
+
+
 def test_unknown_filter_values_give_an_empty_list(client, shop):
     for params in ({"category": "nope"}, {"brand": "nobody"}, {"attr": "size:xxl"}, {"attr": "garbage"}):
         body = client.get(URL, params).json()

@@ -128,7 +128,7 @@ def list_products(request: HttpRequest, params: Query[ProductQuery]):
         low, high = high, low
     filters = selectors.ProductFilters(
         q=params.q[:1000],
-        category=params.category.strip(),
+        category=forms.clean_slug(params.category),
         brands=forms.parse_slugs(params.brand),
         min_price=low,
         max_price=high,

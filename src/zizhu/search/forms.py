@@ -7,6 +7,7 @@ page numbers and page sizes are clamped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -17,13 +18,19 @@ from django.utils.translation import gettext as _
 from zizhu.search.selectors import DEFAULT_PAGE_SIZE, MAX_FILTER_VALUES, MAX_PRICE, SORTS, ProductFilters
 
 MAX_SLUG = 120
+_NOT_SLUG = re.compile(r"[^-\w]")
+
+
+def clean_slug(raw: str, length: int = MAX_SLUG) -> str:
+    """Slugs and codes only have letters, digits, "-" and "_" (NUL, spaces, quotes are dropped)."""
+    return _NOT_SLUG.sub("", str(raw))[:length]
 
 
 def parse_slugs(values: Iterable[str]) -> tuple[str, ...]:
     found: list[str] = []
     for raw in values:
         for part in str(raw).split(","):
-            slug = part.strip()[:MAX_SLUG]
+            slug = clean_slug(part)
             if slug and slug not in found:
                 found.append(slug)
     return tuple(found[:MAX_FILTER_VALUES])
@@ -34,7 +41,7 @@ def parse_attributes(values: Iterable[str]) -> tuple[tuple[str, tuple[str, ...]]
     grouped: dict[str, list[str]] = {}
     for raw in values:
         code, sep, value = str(raw).partition(":")
-        code, value = code.strip()[:40], value.strip()[:40]
+        code, value = clean_slug(code, 40), clean_slug(value, 40)
         if not sep or not code or not value:
             continue
         chosen = grouped.setdefault(code, [])
@@ -88,7 +95,7 @@ def from_query_dict(params: QueryDict, *, category: str = "") -> ListingRequest:
     sort = params.get("sort", "relevance")
     filters = ProductFilters(
         q=(params.get("q") or "")[:1000],
-        category=category or (params.get("category") or "").strip()[:MAX_SLUG],
+        category=clean_slug(category or params.get("category") or ""),
         brands=parse_slugs(params.getlist("brand")),
         min_price=low,
         max_price=high,
