@@ -131,3 +131,42 @@ def test_two_concurrent_60_percent_refunds_exactly_one_succeeds(client, make_pay
     assert payment.refunded_amount == Decimal("60.00") and payment.status == Payment.Status.PARTIALLY_REFUNDED
     assert Refund.objects.filter(status=Refund.Status.SUCCEEDED).count() == 1
     assert GatewayIntent.objects.get().amount_refunded == Decimal("60.00")
+
+
+@pytest.mark.smoke
+def test_refund_webhook_confirms_a_pending_refund_and_checks_its_amount(client, paid, monkeypatch):
+    import time
+
+    from tests.payments.conftest import signed_post
+    from zizhu.payments.providers.sandbox import SandboxProvider
+
+    def unreachable(self, **kwargs):
+        raise ProviderError("timeout", retryable=True)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SandboxProvider, "refund", unreachable)
+        refund = services.refund_payment(payment=paid, amount=Money.of("30.00"))
+    assert refund.status == Refund.Status.PENDING
+
+    def event(amount: str, event_id: str) -> dict:
+        return {
+            "id": event_id,
+            "type": "refund.succeeded",
+            "created": int(time.time()),
+            "data": {
+                "id": paid.provider_intent_id,
+                "status": "succeeded",
+                "amount": "199.00",
+                "currency": "CNY",
+                "amount_captured": "199.00",
+                "refund": {"id": "re_x", "amount": amount, "status": "succeeded", "merchant_key": refund.number},
+            },
+        }
+
+    assert signed_post(client, event("31.00", "evt_r1")).json()["outcome"] == "flagged"
+    refund.refresh_from_db()
+    assert refund.status == Refund.Status.PENDING
+    assert signed_post(client, event("30.00", "evt_r2")).json()["outcome"] == "refunded"
+    refund.refresh_from_db()
+    paid.refresh_from_db()
+    assert refund.status == Refund.Status.SUCCEEDED and paid.status == Payment.Status.PARTIALLY_REFUNDED

@@ -302,7 +302,9 @@ def test_webhooks_and_customer_returns_racing_pay_once(client, make_payment):
     payment = make_payment()
     pay_on_hosted_page(client, payment, CARDS["success"])
     payment.refresh_from_db()
-    calls = [lambda n=n: signed_post(Client(), intent_event(payment, event_id=f"evt_{n}")).status_code for n in range(2)]
+    calls = [
+        lambda n=n: signed_post(Client(), intent_event(payment, event_id=f"evt_{n}")).status_code for n in range(2)
+    ]
     calls += [lambda: services.sync_payment(payment=Payment.objects.get(pk=payment.pk)).status for _ in range(3)]
     results = _in_threads(calls)
     assert not [r for r in results if isinstance(r, Exception)], results

@@ -462,6 +462,8 @@ def _apply_refund_webhook(payment: Payment, state: RefundState) -> str:
         return "unknown_refund"
     if state.status != "succeeded":
         return "ignored"
+    if state.amount != Money.of(refund.amount, payment.currency):
+        return _flag(payment, f"refund {refund.number}: provider reported {state.amount}", "webhook")
     return _complete_refund_locked(payment, refund.pk, state)
 
 

@@ -62,7 +62,7 @@ def enqueue(event_id: str) -> None:
 
 
 def _delay(event_id: str) -> None:
-    from zizhu.payments.tasks import deliver_sandbox_webhook
+    from zizhu.payments.sandbox_gateway.tasks import deliver_sandbox_webhook
 
     try:
         deliver_sandbox_webhook.delay(event_id)
