@@ -140,6 +140,8 @@ def confirm_payment(request: HttpRequest, number: str, payload: ConfirmIn):
     def action() -> tuple[int, Any]:
         step = services.confirm_payment(payment=payment, token=payload.token, **access.gateway_urls(request, payment))
         payment.refresh_from_db()
+        if step.url:
+            step = services.NextStep(step.kind, request.build_absolute_uri(step.url))
         return 200, payment_out(payment, step)
 
     return idempotency.respond(request, scope="payments.confirm", action=action)
