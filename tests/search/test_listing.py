@@ -128,11 +128,12 @@ def _warm(filters):
 @pytest.mark.parametrize(
     ("filters", "queries"),
     [
-        # categories, count+stats, page, images, brands, category facet, attribute names, attribute facets
-        (ProductFilters(), 8),
-        (ProductFilters(q="手机", category="digital", in_stock=True), 8),
+        # categories, count+stats, page, images, brands, category facet, attribute facets,
+        # attribute value names, attributes
+        (ProductFilters(), 9),
+        (ProductFilters(q="手机", category="digital", in_stock=True), 9),
         # + the typo vocabulary (a Latin word of 4+ letters), + one attribute facet with a selection
-        (ProductFilters(q="huawie", attributes=(("colour", ("black",)),), min_price=Decimal(1)), 10),
+        (ProductFilters(q="huawie", attributes=(("colour", ("black",)),), min_price=Decimal(1)), 11),
     ],
 )
 def test_fixed_number_of_queries_whatever_the_page_size(shop, django_assert_num_queries, filters, queries):

@@ -46,6 +46,8 @@ class SearchEntry(models.Model):
     level1 = models.IntegerField(null=True, blank=True)
     level2 = models.IntegerField(null=True, blank=True)
     level3 = models.IntegerField(null=True, blank=True)
+    # "attribute:value" of every SearchFacetValue row, counted without a join on PostgreSQL.
+    facet_keys = models.JSONField(default=list, blank=True)
     indexed_at = models.DateTimeField(_("indexed at"), default=timezone.now)
 
     class Meta:
@@ -122,6 +124,23 @@ class SearchFacetValue(models.Model):
             models.UniqueConstraint(fields=["entry", "attribute", "value"], name="search_facet_value_unique")
         ]
         indexes = [models.Index(fields=["attribute", "value", "entry"], name="search_facet_lookup_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.attribute}={self.value}"
+
+
+class SearchFacetName(models.Model):
+    """How an attribute value is shown (one row per attribute and value)."""
+
+    attribute = models.CharField(_("attribute"), max_length=40)
+    value = models.CharField(_("value"), max_length=40)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("facet value name")
+        verbose_name_plural = _("facet value names")
+        constraints = [models.UniqueConstraint(fields=["attribute", "value"], name="search_facet_name_unique")]
 
     def __str__(self) -> str:
         return f"{self.attribute}={self.value}"

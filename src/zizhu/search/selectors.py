@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import Length
 from django.utils.translation import get_language
@@ -28,7 +29,14 @@ from zizhu.catalog.models import Attribute, Category, ProductImage, pick
 from zizhu.core.money import Money
 from zizhu.search import text
 from zizhu.search.backends import get_backend
-from zizhu.search.models import SearchCategoryLink, SearchEntry, SearchFacetValue, SearchSuggestion, SearchTermVariant
+from zizhu.search.models import (
+    SearchCategoryLink,
+    SearchEntry,
+    SearchFacetName,
+    SearchFacetValue,
+    SearchSuggestion,
+    SearchTermVariant,
+)
 from zizhu.search.services import ensure_dictionary, index_version
 from zizhu.search.vocabulary import correct_query, expand_typos
 
@@ -237,20 +245,13 @@ def _facets(
     category_facets.sort(key=lambda c: (c.pop("_pos"), c["id"]))
 
     attribute_map = filters.attribute_map()
-    value_rows: list[dict[str, Any]] = list(
-        SearchFacetValue.objects.filter(entry__in=matching.values("pk"))
-        .exclude(attribute__in=list(attribute_map))
-        .values("attribute", "value")
-        .annotate(n=Count("entry_id"), name_zh=Max("name_zh"), name_en=Max("name_en"))
-    )
+    value_rows = _attribute_counts(matching, exclude=list(attribute_map))
     for code in attribute_map:
-        value_rows.extend(
-            SearchFacetValue.objects.filter(
-                entry__in=_apply(base, parts, without=[f"attr:{code}"]).values("pk"), attribute=code
-            )
-            .values("attribute", "value")
-            .annotate(n=Count("entry_id"), name_zh=Max("name_zh"), name_en=Max("name_en"))
-        )
+        value_rows.extend(_attribute_counts(_apply(base, parts, without=[f"attr:{code}"]), only=code))
+    names = {
+        (row.attribute, row.value): pick(row.name_zh, row.name_en)
+        for row in SearchFacetName.objects.filter(attribute__in={r["attribute"] for r in value_rows})
+    }
     attributes_by_code = {a.code: a for a in Attribute.objects.all()}
     grouped: dict[str, list[dict[str, Any]]] = {}
     for row in value_rows:
@@ -258,7 +259,7 @@ def _facets(
             grouped.setdefault(row["attribute"], []).append(
                 {
                     "value": row["value"],
-                    "name": pick(row["name_zh"], row["name_en"]),
+                    "name": names.get((row["attribute"], row["value"]), row["value"]),
                     "count": row["n"],
                     "selected": row["value"] in attribute_map.get(row["attribute"], ()),
                 }
@@ -277,6 +278,34 @@ def _facets(
         },
         "in_stock": {"count": stats["stocked"], "selected": filters.in_stock},
     }
+
+
+def _attribute_counts(
+    matching: QuerySet[SearchEntry], *, exclude: Sequence[str] = (), only: str | None = None
+) -> list[dict[str, Any]]:
+    """How many matching entries have each attribute value: one query.
+
+    PostgreSQL unnests the entries' ``facet_keys`` (no join); SQLite counts ``SearchFacetValue`` rows.
+    """
+    if connection.vendor != "postgresql":
+        rows = SearchFacetValue.objects.filter(entry__in=matching.values("pk"))
+        rows = rows.filter(attribute=only) if only else rows.exclude(attribute__in=list(exclude))
+        return list(rows.values("attribute", "value").annotate(n=Count("entry_id")))
+    inner, params = matching.values("facet_keys").query.sql_with_params()
+    sql = (
+        "SELECT key, COUNT(*) FROM (SELECT jsonb_array_elements_text(matched.facet_keys) AS key "  # noqa: S608
+        f"FROM ({inner}) AS matched) AS keys GROUP BY key"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    result = []
+    for key, count in found:
+        attribute, _sep, value = key.partition(":")
+        if (only and attribute != only) or (not only and attribute in exclude):
+            continue
+        result.append({"attribute": attribute, "value": value, "n": count})
+    return result
 
 
 def _stats(base: QuerySet[SearchEntry], parts: dict[str, Q | Exists], filters: ProductFilters) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from zizhu.search.models import (
     SearchCategoryLink,
     SearchDocument,
     SearchEntry,
+    SearchFacetName,
     SearchFacetValue,
     SearchSuggestion,
     SearchTerm,
@@ -120,6 +121,9 @@ def _entry(doc: dict[str, Any], seg: text.Segmenter, now: Any) -> tuple[SearchEn
         level1=levels[1],
         level2=levels[2],
         level3=levels[3],
+        facet_keys=sorted(
+            {f"{str(v['attribute'])[:40]}:{str(v['value'])[:40]}" for v in doc.get("attribute_values") or []}
+        ),
         price=Decimal(doc["price"]),
         currency=doc.get("currency") or "CNY",
         in_stock=bool(doc["in_stock"]),
@@ -282,6 +286,14 @@ def _write_chunk(
             display.setdefault(term, shown)
     SearchCategoryLink.objects.bulk_create(links, batch_size=2000)
     SearchFacetValue.objects.bulk_create(facets, batch_size=2000)
+    names = {(f.attribute, f.value): f for f in facets}
+    SearchFacetName.objects.bulk_create(
+        [SearchFacetName(attribute=a, value=v, name_zh=f.name_zh, name_en=f.name_en) for (a, v), f in names.items()],
+        update_conflicts=True,
+        unique_fields=["attribute", "value"],
+        update_fields=["name_zh", "name_en"],
+        batch_size=1000,
+    )
     unique = {(s.kind, s.target, s.key): s for s in suggestions}
     SearchSuggestion.objects.bulk_create(list(unique.values()), ignore_conflicts=True, batch_size=2000)
     get_backend().write(ids)
