@@ -142,3 +142,18 @@ def test_tokens_endpoint_rejects_bad_cards(client):
     )
     assert response.status_code == 422 and "number" in response.json()["fields"]
     assert client.post("/sandbox-gateway/v1/tokens", "[1]", content_type="application/json").status_code == 422
+
+
+@pytest.mark.smoke
+def test_unused_card_tokens_expire_after_an_hour(client, db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from zizhu.payments.sandbox_gateway.api import purge_unused_tokens
+    from zizhu.payments.sandbox_gateway.models import GatewayCard
+
+    old, fresh = card_token(client), card_token(client)
+    GatewayCard.objects.filter(pk=old).update(created_at=timezone.now() - timedelta(hours=2))
+    assert purge_unused_tokens() == 1
+    assert list(GatewayCard.objects.values_list("pk", flat=True)) == [fresh]

@@ -173,6 +173,7 @@ ZIZHU_PERIODIC_JOBS = [
     ("zizhu.catalog.tasks.purge_guest_activity", 86400),
     ("zizhu.core.idempotency.purge_expired", 3600),
     ("zizhu.payments.sandbox_gateway.delivery.deliver_due", 10),
+    ("zizhu.payments.sandbox_gateway.api.purge_unused_tokens", 3600),
     ("zizhu.payments.services.retry_pending_refunds", 300),
 ]
 

@@ -305,3 +305,12 @@ def _fail(intent: GatewayIntent, code: str) -> None:
     intent.challenge_code = ""
     intent.save()
     _emit("payment_intent.payment_failed", _snapshot(intent), intent.notify_url)
+
+
+def purge_unused_tokens(max_age_hours: int = 1) -> int:
+    """Periodic job: card tokens never used within an hour expire (as a real gateway's do)."""
+    from datetime import timedelta
+
+    cutoff = timezone.now() - timedelta(hours=max_age_hours)
+    deleted, _details = GatewayCard.objects.filter(used_at=None, created_at__lt=cutoff).delete()
+    return deleted
