@@ -170,3 +170,25 @@ def test_refund_webhook_confirms_a_pending_refund_and_checks_its_amount(client, 
     refund.refresh_from_db()
     paid.refresh_from_db()
     assert refund.status == Refund.Status.SUCCEEDED and paid.status == Payment.Status.PARTIALLY_REFUNDED
+
+
+@pytest.mark.smoke
+def test_every_refund_is_audited_once_and_staff_need_the_permission(paid, make_user):
+    from django.contrib.auth.models import Group
+
+    from zizhu.accounts.models import AuditRecord
+    from zizhu.core.errors import PermissionDenied
+
+    warehouse = make_user("picker@example.com", is_staff=True)
+    warehouse.groups.add(Group.objects.get(name="warehouse"))
+    with pytest.raises(PermissionDenied):
+        services.refund_payment(payment=paid, amount=Money.of("10.00"), staff=warehouse)
+    assert AuditRecord.objects.filter(action="payment.refund").count() == 0
+
+    finance = make_user("money@example.com", is_staff=True)
+    finance.groups.add(Group.objects.get(name="finance"))
+    refund = services.refund_payment(payment=paid, amount=Money.of("10.00"), reason="damaged", staff=finance)
+    automatic = services.refund_payment(payment=paid, amount=Money.of("5.00"), reason="customer cancelled")
+    records = AuditRecord.objects.filter(action="payment.refund").order_by("id")
+    assert [(r.actor_id, r.target_id) for r in records] == [(finance.pk, str(refund.pk)), (None, str(automatic.pk))]
+    assert refund.number in records[0].summary and "damaged" in records[0].summary

@@ -24,6 +24,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zizhu.accounts import audit, roles
 from zizhu.core import events
 from zizhu.core.errors import Conflict, DomainError, InvalidInput
 from zizhu.core.money import Money, MoneyError
@@ -364,6 +365,8 @@ def refund_payment(*, payment: Payment, amount: Money, reason: str = "", staff: 
     except MoneyError as exc:
         message = _("Enter a refund amount above zero, in the payment's currency.")
         raise InvalidInput(message, fields={"amount": [message]}) from exc
+    if staff is not None:
+        roles.require_permission(staff, "payments.add_refund")
     with transaction.atomic():
         # The reservation: the database refuses it when it would exceed the captured amount.
         reserved = Payment.objects.filter(
@@ -384,6 +387,13 @@ def refund_payment(*, payment: Payment, amount: Money, reason: str = "", staff: 
             requested_by=staff if staff is not None and getattr(staff, "is_authenticated", False) else None,
         )
         _log(payment, "refund_requested", refund=refund.number, amount=f"{amount.amount:.2f}")
+        # Every refund is audited, by staff or automatic (a customer's own cancellation: no actor).
+        audit.record(
+            actor=staff,
+            action="payment.refund",
+            target=refund,
+            summary=f"{refund.number}: {amount} of payment {payment.number} ({payment.reference}); {reason[:100]}",
+        )
     return send_refund(refund=refund)
 
 
