@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from zizhu.accounts.api import auth_router, me_router, staff_router
+from zizhu.cart.api import cart_router
 from zizhu.catalog.api import catalog_router, favourites_router, history_router
 from zizhu.core.api_errors import install_error_handlers
 from zizhu.payments.api import payments_router
@@ -29,3 +30,4 @@ api.add_router("/me/history", history_router)
 api.add_router("/catalog/products", products_router)  # the list with facets (zizhu.search)
 api.add_router("/search", search_router)
 api.add_router("/payments", payments_router)
+api.add_router("/cart", cart_router)

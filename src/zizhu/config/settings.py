@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "zizhu.search",
     "zizhu.payments",
     "zizhu.inventory",
+    "zizhu.cart",
     "zizhu.storefront",
 ]
 
@@ -99,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zizhu.storefront.context_processors.shop",
+                "zizhu.cart.context_processors.cart",
             ],
         },
     },
@@ -180,6 +182,7 @@ ZIZHU_PERIODIC_JOBS = [
 # --- ordering (inventory, cart, checkout, orders) ---------------------------------------------
 ZIZHU_CART_MAX_QUANTITY = 99  # most of one product per order unless inventory.PurchaseLimit says otherwise
 ZIZHU_BUILD_TO_ORDER_LIMIT = 5  # built-to-order (configured) products: made to order, no stock row
+ZIZHU_CART_CONFIRM_ABOVE = 20  # more of one item asks "are you sure?"
 
 
 # --- auth ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("zizhu.accounts.urls")),
     path("", include("zizhu.search.urls")),
     path("", include("zizhu.catalog.urls")),
+    path("cart/", include("zizhu.cart.urls")),
     path("pay/", include("zizhu.payments.urls")),
     path("sandbox-gateway/", include("zizhu.payments.sandbox_gateway.urls")),
     path("api/v1/", api.urls),

@@ -1,0 +1,199 @@
+"""Cart services: add, change, remove lines; merge a guest's cart at sign-in; freeze at checkout.
+
+Quantities are whole numbers from 1 to the product's limit (``inventory.selectors``); anything
+else is refused with 422 and the cart stays as it was. More than
+``settings.ZIZHU_CART_CONFIRM_ABOVE`` (20) of one item needs ``confirmed=True`` ("are you sure?").
+Every change locks the cart row, so a cart frozen by ``place_order`` cannot change any more.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zizhu.cart.models import Cart, CartLine
+from zizhu.catalog.models import ConfiguredSku, Variant
+from zizhu.catalog.owners import Owner
+from zizhu.core.errors import Conflict, InvalidInput, NotFound
+from zizhu.inventory.selectors import quantity_limits
+
+MAX_DIGITS = 6
+
+
+class ConfirmationRequired(Conflict):
+    code = "confirm_quantity"
+
+
+def parse_quantity(raw: Any) -> int:
+    """A whole number from an API value or a form field; anything else is InvalidInput."""
+    message = _("Enter a whole number, for example 1 or 2.")
+    if isinstance(raw, bool):
+        raise InvalidInput(message, fields={"quantity": [message]})
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text.isascii() and text.isdigit() and len(text) <= MAX_DIGITS:
+            return int(text)
+    raise InvalidInput(message, fields={"quantity": [message]})
+
+
+def confirm_threshold() -> int:
+    return int(getattr(settings, "ZIZHU_CART_CONFIRM_ABOVE", 20))
+
+
+def open_cart(*, owner: Owner, create: bool) -> Cart | None:
+    """The owner's open cart (created when ``create``)."""
+    lookup: dict[str, Any] = (
+        {"user": owner.user} if owner.user is not None else {"user__isnull": True, "guest_key": owner.session_key}
+    )
+    cart = Cart.objects.filter(status=Cart.Status.OPEN, **lookup).first()
+    if cart is None and create:
+        fields = {"user": owner.user} if owner.user is not None else {"user": None, "guest_key": owner.session_key}
+        with transaction.atomic():
+            cart, _created = Cart.objects.get_or_create(status=Cart.Status.OPEN, **fields)
+    return cart
+
+
+def _lock_open(cart: Cart) -> Cart:
+    locked = Cart.objects.select_for_update().filter(pk=cart.pk).first()
+    if locked is None or locked.status != Cart.Status.OPEN:
+        raise Conflict(
+            _("This cart has already been ordered and cannot be changed. Your next item starts a new cart."),
+            code="cart_closed",
+        )
+    return locked
+
+
+def _find_item(sku: str) -> tuple[Variant | None, ConfiguredSku | None]:
+    sku = (sku or "").strip()[:64]
+    variant = Variant.objects.select_related("product").filter(sku=sku).first() if sku else None
+    if variant is not None and variant.is_active and variant.product.is_active:
+        return variant, None
+    configured = ConfiguredSku.objects.select_related("product").filter(sku=sku).first() if sku else None
+    if configured is not None and configured.product.is_active:
+        return None, configured
+    message = _("This item is not on sale.")
+    raise InvalidInput(message, fields={"sku": [message]}, code="unknown_item")
+
+
+def _check(*, quantity: int, variant: Variant | None, configured: ConfiguredSku | None, confirmed: bool) -> None:
+    product = variant.product if variant is not None else configured.product  # type: ignore[union-attr]
+    limit = quantity_limits(products=[product])[product.pk]
+    if quantity < 1 or quantity > limit:
+        message = _("Choose a quantity from 1 to %(limit)s.") % {"limit": limit}
+        raise InvalidInput(message, fields={"quantity": [message]})
+    if variant is not None and quantity > variant.stock:
+        if variant.stock <= 0:
+            message = _("Sorry, this item is out of stock.")
+        else:
+            message = _("Only %(count)s left in stock.") % {"count": variant.stock}
+        raise InvalidInput(message, fields={"quantity": [message]}, code="not_enough_stock")
+    if quantity > confirm_threshold() and not confirmed:
+        message = _("That is %(count)s of one item. Are you sure? Confirm to add them.") % {"count": quantity}
+        raise ConfirmationRequired(message, fields={"quantity": [message]})
+
+
+def add_item(*, cart: Cart, sku: str, quantity: Any, confirmed: bool = False) -> CartLine:
+    """Add ``quantity`` of the item ``sku`` (a variant or a configured SKU); the same item adds up."""
+    quantity = parse_quantity(quantity)
+    variant, configured = _find_item(sku)
+    with transaction.atomic():
+        cart = _lock_open(cart)
+        target = {"variant": variant} if variant is not None else {"configured_sku": configured}
+        line = CartLine.objects.filter(cart=cart, **target).first()
+        new_quantity = quantity + (line.quantity if line else 0)
+        if quantity < 1:
+            new_quantity = quantity  # refused below with the limit message
+        _check(quantity=new_quantity, variant=variant, configured=configured, confirmed=confirmed)
+        if line is None:
+            line = CartLine.objects.create(cart=cart, quantity=new_quantity, **target)
+        else:
+            line.quantity = new_quantity
+            line.save(update_fields=["quantity"])
+        cart.save(update_fields=["updated_at"])
+    return line
+
+
+def _own_line(cart: Cart, line_id: Any) -> CartLine:
+    if not isinstance(line_id, int) or isinstance(line_id, bool):
+        raise NotFound()
+    line = (
+        CartLine.objects.select_related("variant__product", "configured_sku__product")
+        .filter(pk=line_id, cart=cart)
+        .first()
+    )
+    if line is None:
+        raise NotFound()
+    return line
+
+
+def set_quantity(*, cart: Cart, line_id: int, quantity: Any, confirmed: bool = False) -> CartLine:
+    quantity = parse_quantity(quantity)
+    with transaction.atomic():
+        cart = _lock_open(cart)
+        line = _own_line(cart, line_id)
+        _check(quantity=quantity, variant=line.variant, configured=line.configured_sku, confirmed=confirmed)
+        line.quantity = quantity
+        line.save(update_fields=["quantity"])
+        cart.save(update_fields=["updated_at"])
+    return line
+
+
+def remove_line(*, cart: Cart, line_id: int) -> None:
+    with transaction.atomic():
+        cart = _lock_open(cart)
+        _own_line(cart, line_id).delete()
+        cart.save(update_fields=["updated_at"])
+
+
+def merge_guest_cart(*, guest_key: str, user: Any) -> Cart | None:
+    """At sign-in: the guest's open cart joins the account's (quantities add up, capped at the
+    product's limit); the guest cart is then deleted."""
+    if not guest_key or not getattr(user, "pk", None):
+        return None
+    with transaction.atomic():
+        guest = (
+            Cart.objects.select_for_update()
+            .filter(user__isnull=True, guest_key=guest_key, status=Cart.Status.OPEN)
+            .first()
+        )
+        if guest is None:
+            return None
+        account = Cart.objects.select_for_update().filter(user=user, status=Cart.Status.OPEN).first()
+        if account is None:
+            guest.user = user
+            guest.guest_key = ""
+            guest.save(update_fields=["user", "guest_key", "updated_at"])
+            return guest
+        lines = list(guest.lines.select_related("variant__product", "configured_sku__product"))
+        products = [_product_of(line) for line in lines]
+        limits = quantity_limits(products=products)
+        for line, product in zip(lines, products, strict=True):
+            target = (
+                {"variant_id": line.variant_id} if line.variant_id else {"configured_sku_id": line.configured_sku_id}
+            )
+            existing = CartLine.objects.filter(cart=account, **target).first()
+            if existing is None:
+                CartLine.objects.create(cart=account, quantity=min(line.quantity, limits[product.pk]), **target)
+            else:
+                existing.quantity = min(existing.quantity + line.quantity, limits[product.pk])
+                existing.save(update_fields=["quantity"])
+        guest.delete()
+        account.save(update_fields=["updated_at"])
+    return account
+
+
+def _product_of(line: CartLine) -> Any:
+    return line.variant.product if line.variant is not None else line.configured_sku.product  # type: ignore[union-attr]
+
+
+def freeze(*, cart: Cart) -> Cart:
+    """Inside ``place_order``'s transaction: lock the cart and mark it ordered (no more changes)."""
+    locked = _lock_open(cart)
+    Cart.objects.filter(pk=locked.pk).update(status=Cart.Status.ORDERED)
+    locked.status = Cart.Status.ORDERED
+    return locked
