@@ -11,9 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from zizhu.accounts import services as account_services
 from zizhu.accounts.middleware import ELDER_COOKIE
 from zizhu.accounts.views import safe_next
-from zizhu.storefront.help_topics import TOPICS, search_topics
-
-MAX_QUERY_LENGTH = 200
+from zizhu.storefront.help_topics import TOPICS
 
 
 @require_GET
@@ -24,18 +22,6 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def help_centre(request: HttpRequest) -> HttpResponse:
     return render(request, "storefront/help.html", {"topics": TOPICS})
-
-
-@require_GET
-def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").replace("\x00", "")[:MAX_QUERY_LENGTH]
-    topics = search_topics(query)
-    wants_elder_mode = any(topic.slug == "elder-mode" for topic in topics)
-    return render(
-        request,
-        "storefront/search.html",
-        {"query": query, "topics": topics, "offer_elder_mode": wants_elder_mode},
-    )
 
 
 @require_POST
