@@ -85,3 +85,48 @@ def run_in_threads(count: int, work: Callable[[int], Any]) -> list[Any]:
     for thread in threads:
         thread.join(timeout=120)
     return results
+
+
+DETAILS = {
+    "contact": {"name": "王小明", "phone": "138 0013 8000", "email": "xm@example.com"},
+    "address": {"province": "上海市", "city": "上海市", "district": "浦东新区", "line": "世纪大道 100 号 5 楼"},
+    "delivery": "standard",
+}
+
+
+def api_add(client: Any, sku: str, quantity: int = 1) -> Any:
+    import json
+
+    return client.post(
+        "/api/v1/cart/lines", json.dumps({"sku": sku, "quantity": quantity}), content_type="application/json"
+    )
+
+
+def api_place(client: Any, body: dict | None = None, key: str = "key-1") -> Any:
+    import json
+
+    return client.post(
+        "/api/v1/checkout/orders",
+        json.dumps(body if body is not None else DETAILS),
+        content_type="application/json",
+        headers={"Idempotency-Key": key} if key else {},
+    )
+
+
+def guest_cart(*items: tuple[Any, int], key: str = "") -> Any:
+    """A guest's open cart holding ``items`` ((variant or configured SKU, quantity), ...)."""
+    import secrets
+
+    from zizhu.cart import services as carts
+    from zizhu.catalog.owners import Owner
+
+    cart = carts.open_cart(owner=Owner(session_key=key or secrets.token_urlsafe(12)), create=True)
+    for item, quantity in items:
+        carts.add_item(cart=cart, sku=item.sku, quantity=quantity, confirmed=True)
+    return cart
+
+
+def contact_address() -> tuple[Any, Any]:
+    from zizhu.checkout.services import Address, Contact
+
+    return Contact(**DETAILS["contact"]), Address(**DETAILS["address"])

@@ -123,7 +123,7 @@ def request_cart(request: HttpRequest, *, create: bool) -> Cart | None:
 def respond(request: HttpRequest, cart: Cart | None, status: int = 200) -> tuple[int, dict[str, Any]]:
     quote = selectors.cart_quote(cart=cart)
     if cart is not None:
-        owners.remember_count(request, cart)
+        owners.remember_count(request, cart, quote.item_count)
     return status, cart_out(quote)
 
 

@@ -22,13 +22,14 @@ def owner(request: HttpRequest, *, create: bool) -> Owner | None:
     return owner_for(request, create=create)
 
 
-def remember_count(request: HttpRequest, cart: Cart | None) -> int:
+def remember_count(request: HttpRequest, cart: Cart | None, count: int | None = None) -> int:
     from zizhu.cart.selectors import item_count
 
-    count = item_count(cart=cart)
+    if count is None:
+        count = item_count(cart=cart)
     session = getattr(request, "session", None)
     # Only for browser sessions (a bearer-token program has none worth saving).
-    if session is not None and (session.session_key or session.modified):
+    if session is not None and (session.session_key or session.modified) and session.get(COUNT_KEY) != count:
         session[COUNT_KEY] = count
     return count
 

@@ -5,7 +5,9 @@ from ninja import NinjaAPI
 from zizhu.accounts.api import auth_router, me_router, staff_router
 from zizhu.cart.api import cart_router
 from zizhu.catalog.api import catalog_router, favourites_router, history_router
+from zizhu.checkout.api import checkout_router
 from zizhu.core.api_errors import install_error_handlers
+from zizhu.orders.api import orders_router
 from zizhu.payments.api import payments_router
 from zizhu.search.api import products_router, search_router
 
@@ -31,3 +33,5 @@ api.add_router("/catalog/products", products_router)  # the list with facets (zi
 api.add_router("/search", search_router)
 api.add_router("/payments", payments_router)
 api.add_router("/cart", cart_router)
+api.add_router("/checkout", checkout_router)
+api.add_router("/orders", orders_router)

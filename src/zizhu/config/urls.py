@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("zizhu.search.urls")),
     path("", include("zizhu.catalog.urls")),
     path("cart/", include("zizhu.cart.urls")),
+    path("checkout/", include("zizhu.checkout.urls")),
+    path("orders/", include("zizhu.orders.urls")),
     path("pay/", include("zizhu.payments.urls")),
     path("sandbox-gateway/", include("zizhu.payments.sandbox_gateway.urls")),
     path("api/v1/", api.urls),

@@ -1,0 +1,92 @@
+"""Checkout API: place the order for the request's cart (Idempotency-Key required)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Field, Router, Schema
+
+from zizhu.cart import owners
+from zizhu.cart import services as carts
+from zizhu.cart.api import MoneyOut, authenticate
+from zizhu.checkout import services
+from zizhu.core import idempotency
+from zizhu.core.api_errors import ErrorOut
+from zizhu.orders import access as order_access
+from zizhu.payments import access as payment_access
+
+checkout_router = Router(tags=["checkout"])
+
+
+class ContactIn(Schema):
+    name: str = Field(..., max_length=200)
+    phone: str = Field(..., max_length=40, description="a mainland China mobile number")
+    email: str = Field("", max_length=300, description="required for guests (the receipt)")
+
+
+class AddressIn(Schema):
+    province: str = Field(..., max_length=60, examples=["上海市"])
+    city: str = Field(..., max_length=60)
+    district: str = Field("", max_length=60)
+    line: str = Field(..., max_length=400)
+
+
+class PlaceOrderIn(Schema):
+    contact: ContactIn
+    address: AddressIn
+    delivery: str = Field("standard", description="standard, express or pickup")
+
+
+class PaymentRefOut(Schema):
+    number: str
+    amount: MoneyOut
+    status: str
+    pay_url: str = Field(..., description="the pay page; programs use POST /api/v1/payments/{number}/confirm")
+
+
+class PlacedOut(Schema):
+    number: str
+    total: MoneyOut
+    payment: PaymentRefOut
+
+
+@checkout_router.post(
+    "/orders", response={201: PlacedOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+)
+def place_order(request: HttpRequest, payload: PlaceOrderIn):
+    """Place an order for the current cart. Prices, totals, discounts and fees sent by the client are
+    ignored: the server prices the cart again. Needs `Idempotency-Key`: the same key and body → the
+    same order (replayed); another body → 422; while the first runs → 409. Out of stock → 409."""
+    authenticate(request)
+    owner = owners.owner(request, create=False)
+    cart = carts.open_cart(owner=owner, create=False) if owner is not None else None
+
+    def action() -> tuple[int, Any]:
+        order = services.place_order(
+            cart=cart,
+            customer=request.user,
+            contact=services.Contact(**payload.contact.dict()),
+            address=services.Address(**payload.address.dict()),
+            delivery=payload.delivery,
+        )
+        return 201, {
+            "number": order.number,
+            "total": order.total_money.as_dict(),
+            "payment": {
+                "number": order.payment_number,
+                "amount": order.total_money.as_dict(),
+                "status": "created",
+                "pay_url": reverse("payments:pay", args=[order.payment_number]),
+            },
+        }
+
+    response = idempotency.respond(request, scope="checkout.orders", action=action)
+    if response.status_code == 201 and not request.user.is_authenticated:
+        import json
+
+        body = json.loads(response.content)
+        order_access.grant(request, body["number"])
+        payment_access.grant(request, body["payment"]["number"])
+    return response

@@ -1,0 +1,242 @@
+"""Checkout: check the customer's details and place the order.
+
+``place_order`` (DESIGN.md §4) runs in ONE transaction: freeze the cart (locked, then
+``ordered``: no line can be added any more), re-price every line from the catalogue (prices and
+totals sent by a client are never read), allocate stock with conditional UPDATEs, create the
+local payment record (``payments.services.create_payment``, reference = order number), save
+the order with a price snapshot and emit ``order.placed``. Only after the commit does anyone
+talk to the payment provider (the pay page). Out of stock, a bad detail or a closed cart
+roll everything back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zizhu.accounts.logins import parse_mainland_mobile
+from zizhu.cart import services as carts
+from zizhu.cart.delivery import OPTIONS, get_option
+from zizhu.cart.models import Cart
+from zizhu.cart.pricing import PricedLine, price_lines, quote
+from zizhu.cart.selectors import cart_lines
+from zizhu.checkout.models import SavedAddress
+from zizhu.checkout.regions import PROVINCES
+from zizhu.core import idempotency
+from zizhu.core.errors import Conflict, InvalidInput, NotFound
+from zizhu.core.ids import new_number
+from zizhu.inventory import services as inventory
+from zizhu.orders import services as orders
+from zizhu.orders.models import Order, OrderLine
+from zizhu.payments import services as payments
+
+MAX = {"name": 60, "email": 254, "city": 30, "district": 30, "line": 200}
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    phone: str
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Address:
+    province: str
+    city: str
+    district: str
+    line: str
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def check_details(*, contact: Contact, address: Address, delivery: Any, guest: bool) -> tuple[Contact, Address, str]:
+    """Clean the details or raise InvalidInput naming every bad field (in words)."""
+    errors: dict[str, list[str]] = {}
+
+    def need(field: str, value: str, label: str) -> str:
+        if not value:
+            errors[field] = [_("Enter your %(what)s.") % {"what": label}]
+        elif len(value) > MAX.get(field, 60):
+            errors[field] = [_("This is too long (at most %(max)s characters).") % {"max": MAX.get(field, 60)}]
+        return value
+
+    name = need("name", _text(contact.name), _("name"))
+    phone_raw = _text(contact.phone)
+    phone = parse_mainland_mobile(phone_raw) if phone_raw else None
+    if not phone:
+        errors["phone"] = [_("Enter a mainland China mobile number, for example 138 0013 8000.")]
+    email = _text(contact.email)
+    if guest or email:
+        from django.core.exceptions import ValidationError
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(email)
+            if len(email) > MAX["email"]:
+                raise ValidationError("too long")
+        except ValidationError:
+            errors["email"] = [_("Enter an e-mail address for the receipt, for example name@example.com.")]
+    province = _text(address.province)
+    if province not in PROVINCES:
+        errors["province"] = [_("Choose a province from the list.")]
+    city = need("city", _text(address.city), _("city"))
+    district = _text(address.district)
+    if len(district) > MAX["district"]:
+        errors["district"] = [_("This is too long (at most %(max)s characters).") % {"max": MAX["district"]}]
+    line = need("line", _text(address.line), _("street address"))
+    if not isinstance(delivery, str) or delivery not in OPTIONS:
+        errors["delivery"] = [_("Choose how the order should reach you.")]
+    if errors:
+        raise InvalidInput(_("Some details are missing or not valid. Please check the marked fields."), fields=errors)
+    return Contact(name, phone or "", email), Address(province, city, district, line), str(delivery)
+
+
+def place_order(
+    *,
+    cart: Cart | None,
+    customer: Any,
+    contact: Contact,
+    address: Address,
+    delivery: str,
+    idempotency_key: str | None = None,
+    idempotency_owner: str = "",
+) -> Order:
+    """Place the order for ``cart``. The same ``idempotency_key`` (per customer, or per guest
+    ``idempotency_owner`` such as the guest key) returns the same order, even once the cart is
+    gone; with other details → 422 ``idempotency_key_reused``."""
+    signed_in = customer is not None and getattr(customer, "is_authenticated", False)
+    buyer = customer if signed_in else None
+    contact, address, delivery = check_details(contact=contact, address=address, delivery=delivery, guest=not signed_in)
+    if idempotency_key is None:
+        return _place(cart=cart, customer=buyer, contact=contact, address=address, delivery=delivery)
+    if signed_in:
+        owner = f"user:{customer.pk}"
+    elif idempotency_owner:
+        owner = f"guest:{idempotency_owner}"
+    elif cart is not None:
+        owner = f"cart:{cart.pk}"
+    else:
+        raise InvalidInput(_("Your cart is empty."), code="cart_empty")
+    fingerprint = hashlib.sha256(
+        json.dumps([asdict(contact), asdict(address), delivery], sort_keys=True).encode()
+    ).hexdigest()
+
+    def action() -> tuple[int, Any]:
+        order = _place(cart=cart, customer=buyer, contact=contact, address=address, delivery=delivery)
+        return 201, {"number": order.number}
+
+    outcome = idempotency.execute(
+        scope="checkout.place_order",
+        owner=owner,
+        key=idempotency.validate_key(idempotency_key, required=True) or "",
+        request_fingerprint=fingerprint,
+        action=action,
+    )
+    order = Order.objects.filter(number=outcome.body.get("number", "")).first()
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def _place(*, cart: Cart | None, customer: Any, contact: Contact, address: Address, delivery: str) -> Order:
+    if cart is None:
+        raise InvalidInput(_("Your cart is empty."), code="cart_empty")
+    with transaction.atomic():
+        cart = carts.freeze(cart=cart)
+        lines = price_lines(cart_lines(cart=cart))
+        if not lines:
+            raise InvalidInput(_("Your cart is empty."), code="cart_empty")
+        _check_lines(lines)
+        option = get_option(delivery)
+        assert option is not None
+        priced = quote(lines, delivery=delivery)
+        number = new_number("order")
+        payment = payments.create_payment(reference=number, amount=priced.total, customer=customer)
+        order = Order(
+            number=number,
+            customer=customer,
+            email=contact.email,
+            contact_name=contact.name,
+            contact_phone=contact.phone,
+            province=address.province,
+            city=address.city,
+            district=address.district,
+            address_line=address.line,
+            delivery_method=option.code,
+            delivery_fee=priced.delivery_fee.amount,
+            estimated_date=priced.estimated_date,
+            subtotal=priced.subtotal.amount,
+            total=priced.total.amount,
+            currency=priced.total.currency,
+            payment_number=payment.number,
+        )
+        orders.record_placed(order=order, lines=[_snapshot(line) for line in lines])
+        if customer is not None:
+            _remember_address(customer, contact, address)
+        # Last, so the hot stock rows stay locked for the shortest time before the commit.
+        inventory.allocate(
+            lines=[(line.item_id, line.quantity) for line in lines if line.kind == "variant"], order_number=number
+        )
+    return order
+
+
+def _check_lines(lines: list[PricedLine]) -> None:
+    errors = []
+    for line in lines:
+        if line.quantity > line.max_quantity:
+            errors.append(_("%(name)s: at most %(limit)s per order.") % {"name": line.name, "limit": line.max_quantity})
+        if line.available is not None and line.available <= 0:
+            errors.append(_("%(name)s is out of stock.") % {"name": line.name})
+        if not line.product.is_active:
+            errors.append(_("%(name)s is no longer on sale.") % {"name": line.name})
+    if errors:
+        raise Conflict(_("Please change your cart: %(problems)s") % {"problems": " ".join(errors)}, code="cart_problem")
+
+
+def _snapshot(line: PricedLine) -> OrderLine:
+    return OrderLine(
+        product=line.product,
+        variant_id=line.item_id if line.kind == "variant" else None,
+        configured_sku_id=line.item_id if line.kind == "configured" else None,
+        sku=line.sku,
+        name=line.name[:200],
+        options=line.options,
+        unit_price=line.unit_price.amount,
+        quantity=line.quantity,
+        line_total=line.total.amount,
+    )
+
+
+def _remember_address(customer: Any, contact: Contact, address: Address) -> None:
+    mine = SavedAddress.objects.filter(user=customer)
+    for saved in mine[:20]:
+        same = (saved.name, saved.phone, saved.province, saved.city, saved.district, saved.line) == (
+            contact.name, contact.phone, address.province, address.city, address.district, address.line,
+        )  # fmt: skip
+        if same:
+            SavedAddress.objects.filter(pk=saved.pk).update(last_used_at=timezone.now())
+            return
+    SavedAddress.objects.create(
+        user=customer,
+        name=contact.name,
+        phone=contact.phone,
+        province=address.province,
+        city=address.city,
+        district=address.district,
+        line=address.line,
+    )
+
+
+def delete_saved_address(*, user: Any, address_id: int) -> None:
+    deleted, _details = SavedAddress.objects.filter(user=user, pk=address_id).delete()
+    if not deleted:
+        raise NotFound()

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from zizhu.checkout import views
+
+app_name = "checkout"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("review/", views.review, name="review"),
+    path("place/", views.place, name="place"),
+]

@@ -1,0 +1,114 @@
+"""The checkout page: step 1 contact and address, step 2 delivery (one page), step 3 review and
+confirm; then the payment app's pay page, then the order's receipt page."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from zizhu.cart import owners, selectors
+from zizhu.cart import services as carts
+from zizhu.cart.delivery import DEFAULT, OPTIONS
+from zizhu.cart.models import Cart
+from zizhu.cart.pricing import Quote
+from zizhu.checkout import selectors as checkout_selectors
+from zizhu.checkout import services
+from zizhu.checkout.forms import CheckoutForm
+from zizhu.core.errors import DomainError
+from zizhu.orders import access as order_access
+from zizhu.payments import access as payment_access
+
+DETAILS = "checkout.details"
+KEY = "checkout.key"
+
+
+def _cart(request: HttpRequest) -> Cart | None:
+    owner = owners.owner(request, create=False)
+    return carts.open_cart(owner=owner, create=False) if owner is not None else None
+
+
+def _delivery_choices(quote: Quote) -> list[tuple[str, str]]:
+    build = max((line.product.delivery_days for line in quote.lines if line.kind == "configured"), default=0)
+    today = timezone.localdate()
+    choices = []
+    for option in OPTIONS.values():
+        label = _("%(name)s · %(fee)s · arrives about %(date)s") % {
+            "name": option.label,
+            "fee": option.fee_for(quote.subtotal),
+            "date": date_format(option.estimated_date(today=today, build_days=build), "MONTH_DAY_FORMAT"),
+        }
+        choices.append((option.code, label))
+    return choices
+
+
+def start(request: HttpRequest) -> HttpResponse:
+    cart = _cart(request)
+    delivery = request.GET.get("delivery") if request.GET.get("delivery") in OPTIONS else None
+    saved_details: dict[str, Any] = request.session.get(DETAILS) or {}
+    quote = selectors.cart_quote(cart=cart, delivery=delivery or saved_details.get("delivery"))
+    if not quote.lines:
+        return redirect("cart:cart")
+    guest = not request.user.is_authenticated
+    saved = list(checkout_selectors.saved_addresses(user=request.user))
+    form_kwargs = {"guest": guest, "saved_addresses": saved, "delivery_choices": _delivery_choices(quote)}
+    if request.method == "POST":
+        form = CheckoutForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            request.session[DETAILS] = form.cleaned_data["details"]
+            return redirect("checkout:review")
+    else:
+        initial: dict[str, Any] = {"delivery": quote.delivery.code or DEFAULT}
+        if saved:
+            initial["saved"] = str(saved[0].pk)
+        if saved_details:
+            initial.update(saved_details.get("contact", {}), **saved_details.get("address", {}))
+        form = CheckoutForm(initial=initial, **form_kwargs)
+    return render(request, "checkout/start.html", {"form": form, "quote": quote, "guest": guest})
+
+
+def review(request: HttpRequest) -> HttpResponse:
+    details = request.session.get(DETAILS)
+    cart = _cart(request)
+    if not details:
+        return redirect("checkout:start")
+    quote = selectors.cart_quote(cart=cart, delivery=details.get("delivery"))
+    if not quote.lines:
+        return redirect("cart:cart")
+    key = request.session.get(KEY) or secrets.token_urlsafe(24)
+    request.session[KEY] = key
+    return render(request, "checkout/review.html", {"details": details, "quote": quote, "key": key})
+
+
+def place(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("checkout:review")
+    details = request.session.get(DETAILS)
+    if not details:
+        return redirect("checkout:start")
+    cart = _cart(request)
+    try:
+        order = services.place_order(
+            cart=cart,
+            customer=request.user,
+            contact=services.Contact(**details["contact"]),
+            address=services.Address(**details["address"]),
+            delivery=details["delivery"],
+            idempotency_key=request.POST.get("key", "")[:255] or None,
+            idempotency_owner=owners.guest_key(request),
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("cart:cart" if exc.code in ("out_of_stock", "cart_problem", "cart_empty") else "checkout:start")
+    request.session.pop(KEY, None)
+    order_access.grant(request, order.number)
+    if order.customer_id is None:
+        payment_access.grant(request, order.payment_number)
+    request.session[owners.COUNT_KEY] = 0
+    return redirect("payments:pay", order.payment_number)

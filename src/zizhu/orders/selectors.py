@@ -1,0 +1,34 @@
+"""Read queries for orders. Every look-up by number also takes the requesting user (DESIGN.md §6)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from zizhu.core.ids import is_valid_number
+from zizhu.orders.models import Order, OrderEvent, OrderLine
+
+
+def get_order_for(*, number: str, user: Any, granted: Collection[str] = ()) -> Order | None:
+    """The order if it is the user's own, or a guest order granted to this session; else None."""
+    if not is_valid_number("order", number):
+        return None
+    allowed = Q(customer__isnull=True, number__in=list(granted))
+    if user is not None and user.is_authenticated:
+        allowed |= Q(customer_id=user.pk)
+    return (
+        Order.objects.filter(allowed, number=number)
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+            Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "id")),
+        )
+        .first()
+    )
+
+
+def orders_of(*, user: Any) -> QuerySet[Order]:
+    if user is None or not user.is_authenticated:
+        return Order.objects.none()
+    return Order.objects.filter(customer_id=user.pk).order_by("-placed_at", "-id")
