@@ -173,10 +173,16 @@ class PostgresBackend(SearchBackend):
             combined = combined + v
         return combined
 
+    @classmethod
+    def name_vector(cls) -> SearchVector:
+        return SearchVector("name_text", config=cls.config) + SearchVector("brand_text", config=cls.config)
+
     def write(self, product_ids: Sequence[int]) -> None:
         for start in range(0, len(product_ids), 2000):
             chunk = list(product_ids[start : start + 2000])
-            SearchDocument.objects.filter(pk__in=chunk).update(search_vector=self.vector())
+            SearchDocument.objects.filter(pk__in=chunk).update(
+                search_vector=self.vector(), name_vector=self.name_vector()
+            )
 
 
 def get_backend() -> SearchBackend:

@@ -82,6 +82,9 @@ class SearchDocument(models.Model):
     category_text = models.TextField(_("category tokens"), blank=True)
     body_text = models.TextField(_("description tokens"), blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Name and brand only (PostgreSQL): the listing's cheap first-pass score, tested on rows
+    # the GIN index on ``search_vector`` has already found (small, so stored inline).
+    name_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("search document")

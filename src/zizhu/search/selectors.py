@@ -27,7 +27,7 @@ from django.utils.translation import get_language
 
 from zizhu.catalog.models import Attribute, Category, ProductImage, pick
 from zizhu.core.money import Money
-from zizhu.search import text
+from zizhu.search import pg_listing, text
 from zizhu.search.backends import get_backend
 from zizhu.search.models import (
     SearchCategoryLink,
@@ -156,8 +156,8 @@ _ITEM_FIELDS = (
 
 def _items(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Plain dicts for the page and the API, each with its first image (one query for the page)."""
-    ids = [row["pk"] for row in rows]
-    images: dict[int, tuple[str, str, str]] = {}
+    ids = [row["pk"] for row in rows if "_image" not in row]
+    images: dict[int, tuple[str, str, str]] = {row["pk"]: row["_image"] for row in rows if row.get("_image")}
     if ids:
         for product_id, path, alt_zh, alt_en in (
             ProductImage.objects.filter(product_id__in=ids)
@@ -202,7 +202,6 @@ def _facets(
     categories: dict[int, Category],
     stats: dict[str, Any],
 ) -> dict[str, Any]:
-    selected_brands = set(filters.brands)
     brand_rows = (
         _apply(base, parts, without=["brand"])
         .exclude(brand__isnull=True)
@@ -210,18 +209,10 @@ def _facets(
         .annotate(n=Count("pk"))
         .order_by("-n", "brand__slug")[:MAX_BRAND_FACETS]
     )
-    brands = [
-        {
-            "slug": r["brand__slug"],
-            "name": pick(r["brand__name"], r["brand__name_en"]),
-            "count": r["n"],
-            "selected": r["brand__slug"] in selected_brands,
-        }
+    brand_facets = [
+        {"slug": r["brand__slug"], "name": r["brand__name"], "name_en": r["brand__name_en"], "n": r["n"]}
         for r in brand_rows
     ]
-    shown = {b["slug"] for b in brands}
-    brands.extend({"slug": s, "name": s, "count": 0, "selected": True} for s in filters.brands if s not in shown)
-
     matching = _apply(base, parts)
     if depth < LEVELS:
         column = f"level{depth}"
@@ -235,6 +226,45 @@ def _facets(
             .values("category_id")
             .annotate(n=Count("entry_id"))
         )
+    attribute_map = filters.attribute_map()
+    value_rows = _attribute_counts(matching, exclude=list(attribute_map))
+    for code in attribute_map:
+        value_rows.extend(_attribute_counts(_apply(base, parts, without=[f"attr:{code}"]), only=code))
+    names = {
+        (row.attribute, row.value): pick(row.name_zh, row.name_en)
+        for row in SearchFacetName.objects.filter(attribute__in={r["attribute"] for r in value_rows})
+    }
+    attributes_by_code = {a.code: (a.position, a.pk, a.name) for a in Attribute.objects.all()}
+    return _shape_facets(
+        brand_facets, category_rows, value_rows, names, attributes_by_code, filters, category, categories, stats
+    )
+
+
+def _shape_facets(
+    brand_rows: list[dict[str, Any]],
+    category_rows: list[dict[str, Any]],
+    value_rows: list[dict[str, Any]],
+    names: dict[tuple[str, str], str],
+    attributes_by_code: dict[str, tuple[int, int, str]],
+    filters: ProductFilters,
+    category: Category | None,
+    categories: dict[int, Category],
+    stats: dict[str, Any],
+) -> dict[str, Any]:
+    """The facets as pages and the API show them, from the counted rows of either backend."""
+    selected_brands = set(filters.brands)
+    brands = [
+        {
+            "slug": r["slug"],
+            "name": pick(r["name"], r["name_en"]),
+            "count": r["n"],
+            "selected": r["slug"] in selected_brands,
+        }
+        for r in brand_rows
+    ]
+    shown = {b["slug"] for b in brands}
+    brands.extend({"slug": s, "name": s, "count": 0, "selected": True} for s in filters.brands if s not in shown)
+
     category_facets = []
     for row in category_rows:
         child = categories.get(row["category_id"])
@@ -245,14 +275,6 @@ def _facets(
     category_facets.sort(key=lambda c: (c.pop("_pos"), c["id"]))
 
     attribute_map = filters.attribute_map()
-    value_rows = _attribute_counts(matching, exclude=list(attribute_map))
-    for code in attribute_map:
-        value_rows.extend(_attribute_counts(_apply(base, parts, without=[f"attr:{code}"]), only=code))
-    names = {
-        (row.attribute, row.value): pick(row.name_zh, row.name_en)
-        for row in SearchFacetName.objects.filter(attribute__in={r["attribute"] for r in value_rows})
-    }
-    attributes_by_code = {a.code: a for a in Attribute.objects.all()}
     grouped: dict[str, list[dict[str, Any]]] = {}
     for row in value_rows:
         if row["attribute"] in attributes_by_code:
@@ -265,9 +287,9 @@ def _facets(
                 }
             )
     attributes: list[dict[str, Any]] = []
-    for code in sorted(grouped, key=lambda c: (attributes_by_code[c].position, attributes_by_code[c].pk)):
+    for code in sorted(grouped, key=lambda c: attributes_by_code[c][:2]):
         values = sorted(grouped[code], key=lambda v: (-v["count"], v["name"]))
-        attributes.append({"code": code, "name": attributes_by_code[code].name, "values": values[:MAX_VALUE_FACETS]})
+        attributes.append({"code": code, "name": attributes_by_code[code][2], "values": values[:MAX_VALUE_FACETS]})
     return {
         "categories": category_facets,
         "brands": brands,
@@ -372,6 +394,8 @@ def _list_products(filters: ProductFilters, sort: str, page: int, page_size: int
     if parsed:
         expand_typos(parsed)
     backend = get_backend()
+    if connection.vendor == "postgresql":
+        return _list_products_pg(filters, sort, page, page_size, parsed, category, depth, all_categories, breadcrumbs)
     parts = _entry_filter_parts(filters, category, depth - 1)
     any_word = False
     base: QuerySet[SearchEntry] = SearchEntry.objects.all()
@@ -402,6 +426,74 @@ def _list_products(filters: ProductFilters, sort: str, page: int, page_size: int
     offset = (page - 1) * page_size
     listing.items = _items(list(ordered.values(*_ITEM_FIELDS)[offset : offset + page_size]))
     listing.facets = _facets(base, parts, filters, category, depth, all_categories, stats)
+    return listing
+
+
+def _list_products_pg(
+    filters: ProductFilters,
+    sort: str,
+    page: int,
+    page_size: int,
+    parsed: text.ParsedQuery,
+    category: Category | None,
+    depth: int,
+    categories: dict[int, Category],
+    breadcrumbs: list[dict[str, Any]],
+) -> ProductListing:
+    """PostgreSQL: the match runs once and everything is counted from it, in one statement."""
+    backend = get_backend()
+    request = pg_listing.Request(
+        tsquery=backend.compile(parsed) if parsed else None,
+        category_id=category.pk if category else None,
+        category_level=depth - 1,
+        child_depth=depth,
+        brands=filters.brands,
+        min_price=filters.min_price,
+        max_price=filters.max_price,
+        in_stock=filters.in_stock,
+        attributes=filters.attributes,
+        sort=sort,
+        offset=(page - 1) * page_size,
+        limit=page_size,
+    )
+    any_word = False
+    empty = bool(filters.q.strip()) and not parsed  # only symbols, emoji or control characters
+    result = None if empty else pg_listing.run(request)
+    if result is not None and result.stats["total"] == 0 and len(parsed.terms) > 1:
+        any_word = True
+        request = replace(request, tsquery=backend.compile(parsed, any_term=True))
+        result = pg_listing.run(request)
+    total = result.stats["total"] if result is not None else 0
+    pages = max(1, -(-total // page_size))
+    listing = ProductListing(
+        items=[], total=total, page=min(page, pages), page_size=page_size, pages=pages, sort=sort,
+        facets=_empty_facets(filters), query=parsed.text, corrected_query=parsed.corrected_text(),
+        matched_any_word=any_word, category=_category_dict(category) if category else None, breadcrumbs=breadcrumbs,
+    )  # fmt: skip
+    if result is None or total == 0:
+        if parsed and not listing.corrected_query:
+            listing.corrected_query = correct_query(parsed)
+        listing.popular = popular_products()
+        return listing
+    rows = result.rows
+    if listing.page != page:  # past the end: the last page (one more statement, without facets)
+        rows = pg_listing.run(replace(request, offset=(listing.page - 1) * page_size, with_facets=False)).rows
+    listing.items = _items(rows)
+    value_rows = [{"attribute": r["code"], "value": r["value"], "n": r["n"]} for r in result.attributes]
+    names = {
+        (r["code"], r["value"]): pick(r["name_zh"], r["name_en"] or "")
+        for r in result.attributes
+        if r["name_zh"] is not None
+    }
+    attributes_by_code = {
+        r["code"]: (r["position"], r["attribute_id"], pick(r["attribute_zh"], r["attribute_en"]))
+        for r in result.attributes
+    }
+    category_rows = [{"category_id": r["id"], "n": r["n"]} for r in result.categories]
+    listing.facets = _shape_facets(
+        result.brands, category_rows, value_rows, names, attributes_by_code, filters, category, categories,
+        result.stats,
+    )  # fmt: skip
     return listing
 
 
