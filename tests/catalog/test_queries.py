@@ -64,20 +64,27 @@ def test_detail_api_exact_query_count(client, shop, django_assert_num_queries):
         client.get(url)
 
 
-def test_category_page_query_count_does_not_grow_with_products(client, shop):
+def test_category_page_query_count_does_not_grow_with_products(client, shop, monkeypatch):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from zizhu.catalog.models import Product
 
+    monkeypatch.setattr("zizhu.search.selectors.CACHE_SECONDS", 0)  # count the listing's queries
     client.get("/c/digital/")  # caches the category tree
+    client.get("/c/digital/")
     with CaptureQueriesContext(connection) as few:
         assert client.get("/c/digital/").status_code == 200
-    for index in range(30):
+    from zizhu.search.services import index_products
+
+    extra = [
         Product.objects.create(slug=f"extra-{index}", category=shop.phones, name_zh=f"手机{index}", price=1)
+        for index in range(30)
+    ]
+    index_products(product_ids=[p.pk for p in extra])
     with CaptureQueriesContext(connection) as many:
         assert client.get("/c/digital/").status_code == 200
-    assert len(many) == len(few)
+    assert len(many) <= len(few)
 
 
 @pytest.mark.smoke

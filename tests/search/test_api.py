@@ -95,7 +95,7 @@ def test_suggest(client, shop):
     body = response.json()
     assert body[0] == {"kind": "brand", "slug": "huawei", "label": "华为", "url": "/search/?brand=huawei"}
     assert any(s["url"] == "/p/mate-60/" for s in body)
-    assert client.get("/api/v1/search/suggest", {"q": "sj"}).json()[0]["url"] == "/browse/phones/"
+    assert client.get("/api/v1/search/suggest", {"q": "sj"}).json()[0]["url"] == "/c/phones/"
     for q in ("", "\x00", "😀", "x" * 10_000, '"*:-()'):
         assert client.get("/api/v1/search/suggest", {"q": q}).status_code == 200
 

@@ -46,5 +46,5 @@ def test_no_results_page_is_accessible(page, live_server, axe_check):
     page.goto(live_server.url + "/search/?q=%E9%A6%96%E6%9C%BA")  # 首机
     assert page.get_by_role("link", name="手机").first.is_visible()
     axe_check(page, "no results")
-    page.goto(live_server.url + "/browse/digital/")
+    page.goto(live_server.url + "/c/digital/")
     axe_check(page, "category page")

@@ -60,14 +60,24 @@ def test_nasty_queries_render(client, shop, q):
 
 
 def test_category_page_with_breadcrumbs_subcategories_and_pages(client, shop):
-    response = client.get("/browse/digital/", {"page_size": 3, "page": 2})
+    response = client.get("/c/digital/", {"page_size": 3, "page": 2})
     assert response.status_code == 200
     html = response.content.decode()
     assert 'aria-current="page">数码' in html
-    assert 'href="/browse/phones/?page_size=3"' in html
+    assert 'href="/c/phones/?page_size=3"' in html
     assert 'rel="prev"' in html and 'rel="next"' in html
     assert_csp_clean(html)
-    assert client.get("/browse/no-such-category/").status_code == 404
+    assert client.get("/c/no-such-category/").status_code == 404
+
+
+def test_category_page_is_one_page_under_both_names(client, shop):
+    from django.urls import reverse
+
+    assert reverse("catalog:category", args=["phones"]) == reverse("search:category", args=["phones"]) == "/c/phones/"
+    html = client.get("/c/phones/").content.decode()
+    assert 'name="brand"' in html  # the facets
+    old = client.get("/browse/phones/", {"sort": "price_asc"})
+    assert old.status_code == 301 and old["Location"] == "/c/phones/?sort=price_asc"
 
 
 def test_suggestions_partial_is_a_listbox_of_options(client, shop):

@@ -68,10 +68,10 @@ def test_a_new_product_with_a_new_brand_word_is_found():
 
 def test_the_cached_page_shows_a_new_price_at_once(client):
     shop = build_shop()
-    assert "¥999.00" in client.get("/browse/phones/", {"sort": "price_asc"}).content.decode()
+    assert "¥999.00" in client.get("/c/phones/", {"sort": "price_asc"}).content.decode()
     variant = shop.products["redmi-13"].variants.get()
     variant.price = Decimal("899.00")
     variant.save()
     catalog_services.save_product(product=shop.products["redmi-13"])
-    html = client.get("/browse/phones/", {"sort": "price_asc"}).content.decode()
+    html = client.get("/c/phones/", {"sort": "price_asc"}).content.decode()
     assert "¥899.00" in html and "¥999.00" not in html

@@ -242,7 +242,9 @@ def search_documents(product_ids: Iterable[int] | None = None) -> Iterator[dict[
 
 def _documents(products: Iterable[Product], categories: dict[int, Category]) -> Iterator[dict[str, Any]]:
     for product in products:
-        path = category_ancestors(product.category, categories) if product.category_id in categories else []
+        # The category from the dict (``product.category`` would be one query per product).
+        category = categories.get(product.category_id)
+        path = category_ancestors(category, categories) if category is not None else []
         attribute_values: dict[tuple[str, str], dict[str, str]] = {}
         for variant in product.variants.all():
             for link in variant.variant_values.all():
@@ -305,11 +307,6 @@ def _card_products() -> QuerySet[Product]:
         Prefetch("variants", queryset=Variant.objects.filter(is_active=True).order_by("position", "id")),
         Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
     )
-
-
-def category_products(*, category_ids: list[int]) -> QuerySet[Product]:
-    """Active products of these categories, best sellers first, ready for product cards."""
-    return _card_products().filter(category_id__in=category_ids, is_active=True).order_by("-sales_count", "id")
 
 
 def get_product_card(*, slug: str) -> Product | None:

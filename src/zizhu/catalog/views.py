@@ -1,14 +1,15 @@
-"""Catalogue pages: product page (variants, configurator, favourite), category pages,
-favourites and history. Thin: selectors read, services write."""
+"""Catalogue pages: product page (variants, configurator, favourite), the category index,
+favourites and history (a category's own page, with facets, is the search app's).
+Thin: selectors read, services write."""
 
 from __future__ import annotations
 
 import hashlib
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -25,7 +26,6 @@ from zizhu.catalog.models import Product
 from zizhu.catalog.owners import owner_for
 from zizhu.core.errors import DomainError
 
-CATEGORY_PAGE_SIZE = 24
 PAGE_CACHE_SECONDS = 300
 FAVOURITE_SLOT = "<!--zizhu:favourite-->"
 CSRF_SLOT = "zizhu-csrf-slot-5b1f"
@@ -169,21 +169,9 @@ def category_index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    categories = selectors.all_categories()
-    category = next((c for c in categories if c.slug == slug[:80]), None)
-    if category is None:
-        raise Http404(_("We could not find this category."))
-    by_id = {c.pk: c for c in categories}
-    ids = selectors.category_descendant_ids(category, categories)
-    paginator = Paginator(selectors.category_products(category_ids=ids), CATEGORY_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    context = {
-        "category": category,
-        "breadcrumbs": selectors.category_ancestors(category, by_id),
-        "children": [c for c in categories if c.parent_id == category.pk],
-        "page": page,
-    }
-    return render(request, "catalog/category_detail.html", context)
+    """Only reached when the search app does not serve /c/<slug>/ (it does, see config/urls.py):
+    the site search filtered to the category."""
+    return redirect(reverse("storefront:search") + "?" + urlencode({"category": slug[:80]}))
 
 
 @require_GET

@@ -6,7 +6,7 @@ import hashlib
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -115,9 +115,16 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+def browse_redirect(request: HttpRequest, slug: str) -> HttpResponse:
+    """/browse/<slug>/ was the category page's first address: moved for good to /c/<slug>/."""
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(category_url(slug) + (f"?{query}" if query else ""))
+
+
+@require_GET
 def suggest(request: HttpRequest) -> HttpResponse:
     suggestions = [{**s, "url": suggestion_url(s)} for s in selectors.suggest(request.GET.get("q", "")[:1000])]
     return render(request, "search/partials/suggestions.html", {"suggestions": suggestions})
 
 
-__all__ = ["brand_url", "category", "search", "suggest"]
+__all__ = ["brand_url", "browse_redirect", "category", "search", "suggest"]
