@@ -17,7 +17,7 @@ NEW = "new"
 
 class CheckoutForm(forms.Form):
     saved = forms.ChoiceField(label=_("Deliver to"), required=False, widget=forms.RadioSelect)
-    name = forms.CharField(label=_("Name"), max_length=60, required=False)
+    name = forms.CharField(label=_("Recipient’s name"), max_length=60, required=False)
     phone = forms.CharField(
         label=_("Mobile number"),
         max_length=20,
