@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "zizhu.orders",
     "zizhu.checkout",
     "zizhu.storefront",
+    "zizhu.recommendations",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +175,7 @@ CELERY_TIMEZONE = "UTC"
 ZIZHU_PERIODIC_JOBS = [
     ("zizhu.core.tasks.dispatch_pending_events", 30),
     ("zizhu.core.tasks.purge_dispatched_events", 3600),
+    ("zizhu.recommendations.tasks.train_nightly", 3600),  # trains at night, once a day
     ("zizhu.catalog.tasks.purge_guest_activity", 86400),
     ("zizhu.core.idempotency.purge_expired", 3600),
     ("zizhu.payments.sandbox_gateway.delivery.deliver_due", 10),
@@ -191,6 +193,15 @@ ZIZHU_ORDER_SELF_CANCEL_MINUTES = 10  # a customer may cancel a paid order this 
 ZIZHU_ORDER_LINK_MAX_AGE = 60 * 60 * 24 * 30  # a guest's signed order link (seconds)
 ZIZHU_SITE_URL = env("ZIZHU_SITE_URL", "http://127.0.0.1:8000")  # links in e-mails
 
+
+# --- recommendations -------------------------------------------------------------------
+# Lists precomputed by `manage.py train_recommendations` / the nightly job; see docs/recommendations.md.
+ZIZHU_RECOMMENDATIONS = {
+    "list_size": 24,  # items stored per list (for you, similar, bought together)
+    "threads": int(env("ZIZHU_RECOMMENDATIONS_THREADS", "2") or 2),  # ALS threads
+}
+# Offline evaluation data (`manage.py evaluate_recommendations`): holds uci-online-retail/.
+ZIZHU_DATASETS_DIR = Path(env("ZIZHU_DATASETS_DIR", str(BASE_DIR.parent / "shared" / "datasets")))
 
 # --- auth ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

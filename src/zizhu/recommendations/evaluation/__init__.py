@@ -1,0 +1,1 @@
+"""Offline evaluation on real data (UCI Online Retail), through the shop's own matrix builder."""

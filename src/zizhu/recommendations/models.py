@@ -1,0 +1,139 @@
+"""Precomputed recommendation lists (written by training, read by pages in one query) and hidden items.
+
+Each list row belongs to a :class:`ModelVersion`; training writes a new version's rows and removes the
+previous version's in the same transaction, so a page never sees a half-written list.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zizhu.catalog.models import Category, Product
+
+
+class ModelVersion(models.Model):
+    """One training run: when, what, with which settings, how long, how much data."""
+
+    created_at = models.DateTimeField(_("trained at"), default=timezone.now, db_index=True)
+    algorithm = models.CharField(_("algorithm"), max_length=80)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    stats = models.JSONField(_("statistics"), default=dict, blank=True)
+    seconds = models.FloatField(_("training time (s)"), default=0.0)
+
+    class Meta:
+        verbose_name = _("model version")
+        verbose_name_plural = _("model versions")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.algorithm} #{self.pk} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class Reason(models.TextChoices):
+    BECAUSE_BOUGHT = "because_bought", _("because you bought")
+    BECAUSE_VIEWED = "because_viewed", _("because you looked at")
+    BUY_AGAIN = "buy_again", _("buy again")
+    POPULAR_IN_CATEGORY = "popular_in_category", _("popular in a category")
+    POPULAR = "popular", _("popular")
+    SIMILAR = "similar", _("similar")
+    BOUGHT_TOGETHER = "bought_together", _("bought together")
+
+
+class RecommendationRow(models.Model):
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    score = models.FloatField(_("score"), default=0.0)
+    reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
+    reason_product = models.ForeignKey(Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reason_category = models.ForeignKey(Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        abstract = True
+        ordering = ["rank"]
+
+    @property
+    def explanation(self) -> str:
+        """Why this item is on the list, in one short sentence (in the active language)."""
+        if self.reason == Reason.BECAUSE_BOUGHT and self.reason_product is not None:
+            return _("Because you bought %(product)s") % {"product": self.reason_product.name}
+        if self.reason == Reason.BECAUSE_VIEWED and self.reason_product is not None:
+            return _("Because you looked at %(product)s") % {"product": self.reason_product.name}
+        if self.reason == Reason.BUY_AGAIN:
+            return _("You bought this before: buy it again")
+        if self.reason == Reason.POPULAR_IN_CATEGORY and self.reason_category is not None:
+            return _("Popular in %(category)s") % {"category": self.reason_category.name}
+        if self.reason == Reason.SIMILAR:
+            return _("Customers who looked at this also liked it")
+        if self.reason == Reason.BOUGHT_TOGETHER:
+            return _("Often bought together")
+        return _("Popular in our shop")
+
+
+class ForYou(RecommendationRow):
+    """A customer's personal list ("for you")."""
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta(RecommendationRow.Meta):
+        verbose_name = _("personal recommendation")
+        verbose_name_plural = _("personal recommendations")
+        constraints = [models.UniqueConstraint(fields=["customer", "rank"], name="for_you_customer_rank_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} #{self.rank}: {self.product_id}"
+
+
+class SimilarItem(RecommendationRow):
+    """Items like ``source`` (customers who wanted one wanted the other)."""
+
+    source = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+
+    class Meta(RecommendationRow.Meta):
+        verbose_name = _("similar item")
+        verbose_name_plural = _("similar items")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "rank"], name="similar_item_source_rank_unique"),
+            models.CheckConstraint(condition=~Q(source=F("product")), name="similar_item_not_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} #{self.rank}: {self.product_id}"
+
+
+class BoughtTogetherItem(RecommendationRow):
+    """Items often in the same order as ``source``; ``together`` orders had both."""
+
+    source = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    together = models.PositiveIntegerField(_("orders with both"), default=0)
+
+    class Meta(RecommendationRow.Meta):
+        verbose_name = _("bought-together item")
+        verbose_name_plural = _("bought-together items")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "rank"], name="bought_together_source_rank_unique"),
+            models.CheckConstraint(condition=~Q(source=F("product")), name="bought_together_not_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} #{self.rank}: {self.product_id}"
+
+
+class HiddenItem(models.Model):
+    """A product a customer asked never to be recommended again."""
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("hidden at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("hidden item")
+        verbose_name_plural = _("hidden items")
+        constraints = [models.UniqueConstraint(fields=["customer", "product"], name="hidden_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} ✕ {self.product_id}"

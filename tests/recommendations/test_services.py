@@ -1,0 +1,158 @@
+"""Training on the shop's behaviour events, the stored lists, hidden items and the nightly job."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone, translation
+
+from zizhu.catalog.models import BehaviourEvent, Category, Product
+from zizhu.core.errors import NotFound
+from zizhu.recommendations import selectors, services
+from zizhu.recommendations.models import ForYou, HiddenItem, ModelVersion, SimilarItem
+
+pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+
+
+@pytest.fixture
+def shop(db):
+    phones = Category.objects.create(slug="phones", name_zh="手机", name_en="Phones")
+    tea = Category.objects.create(slug="tea", name_zh="茶叶", name_en="Tea")
+    products = {}
+    for code, category in [("A", phones), ("B", phones), ("C", phones), ("D", tea), ("E", tea)]:
+        products[code] = Product.objects.create(
+            slug=f"p-{code.lower()}",
+            category=category,
+            name_zh=f"商品{code}",
+            name_en=f"Item {code}",
+            price=Decimal("9.90"),
+        )
+    return products
+
+
+def bought(user, products, *codes: str, order: str, days_ago: int = 3) -> None:
+    when = timezone.now() - timedelta(days=days_ago)
+    for code in codes:
+        BehaviourEvent.objects.create(
+            user=user, product=products[code], event_type="purchase", occurred_at=when, context={"order": order}
+        )
+
+
+@pytest.fixture
+def history(shop, make_user):
+    """Five customers bought A, B and C; `target` bought A and B; two others bought D (and E)."""
+    for n in range(5):
+        bought(make_user(), shop, "A", "B", "C", order=f"o{n}")
+    target = make_user("target@example.com")
+    bought(target, shop, "A", "B", order="t1")
+    bought(make_user(), shop, "D", order="d1")
+    bought(make_user(), shop, "D", "E", order="d2")
+    return target
+
+
+def test_customer_who_bought_a_and_b_gets_c_with_the_reason(shop, history) -> None:
+    version = services.train_recommendations()
+    assert isinstance(version, ModelVersion) and version.stats["customers"] == 8
+    items = selectors.for_you(customer=history)
+    assert items[0].product == shop["C"]
+    assert items[0].reason == "because_bought"
+    assert items[0].reason_product in (shop["A"], shop["B"])
+    with translation.override("en"):
+        assert items[0].explanation.startswith("Because you bought Item ")
+    with translation.override("zh-hans"):
+        assert items[0].explanation.startswith("因为您买过")
+
+
+def test_repeat_purchases_are_offered_as_buy_again(shop, history) -> None:
+    bought(history, shop, "A", order="t2", days_ago=1)  # A bought twice: a repeat purchase
+    services.train_recommendations()
+    reasons = {row.product.slug: row.reason for row in selectors.for_you(customer=history)}
+    assert reasons.get("p-a") == "buy_again"
+    assert "p-b" not in reasons  # bought once: not offered again
+    assert reasons.get("p-c") == "because_bought"
+
+
+def test_a_hidden_item_never_comes_back(shop, history) -> None:
+    services.train_recommendations()
+    services.hide_item(customer=history, product_id=shop["C"].pk)
+    assert shop["C"] not in [row.product for row in selectors.for_you(customer=history, limit=50)]
+    services.train_recommendations()  # and not after the next training either
+    assert not ForYou.objects.filter(customer=history, product=shop["C"]).exists()
+    assert shop["C"] not in [row.product for row in selectors.similar_items(product=shop["A"], customer=history)]
+    assert shop["C"] not in [row.product for row in selectors.bought_together(product=shop["A"], customer=history)]
+    assert shop["C"] not in selectors.popular_products(customer=history, limit=50)
+    assert services.unhide_item(customer=history, product_id=shop["C"].pk) is True
+    assert not HiddenItem.objects.exists()
+
+
+def test_hiding_an_unknown_product_is_not_found(customer) -> None:
+    with pytest.raises(NotFound):
+        services.hide_item(customer=customer, product_id=999_999)
+
+
+def test_similar_and_bought_together_lists(shop, history) -> None:
+    services.train_recommendations()
+    similar = [row.product for row in selectors.similar_items(product=shop["A"])]
+    assert similar[:2] == [shop["B"], shop["C"]] or similar[:2] == [shop["C"], shop["B"]]
+    assert shop["A"] not in similar
+    together = selectors.bought_together(product=shop["D"])
+    assert [row.product for row in together] == [shop["E"]]
+    assert together[0].together == 1 or together == []
+
+
+def test_inactive_products_are_not_recommended(shop, history) -> None:
+    Product.objects.filter(pk=shop["C"].pk).update(is_active=False)
+    services.train_recommendations()
+    assert shop["C"] not in [row.product for row in selectors.for_you(customer=history, limit=50)]
+
+
+def test_views_count_for_new_customers(shop, history, make_user) -> None:
+    newcomer = make_user("new@example.com")
+    for code in ("A", "B"):
+        BehaviourEvent.objects.create(user=newcomer, product=shop[code], event_type="view")
+    services.train_recommendations()
+    items = selectors.for_you(customer=newcomer)
+    assert items[0].product == shop["C"]
+    assert items[0].reason == "because_viewed"
+
+
+def test_lists_are_read_in_one_query(shop, history, django_assert_num_queries) -> None:
+    services.train_recommendations()
+    with django_assert_num_queries(1):
+        items = selectors.for_you(customer=history)
+        [(row.product.name, row.explanation) for row in items]
+    with django_assert_num_queries(1):
+        [row.product.name for row in selectors.similar_items(product=shop["A"], customer=history)]
+
+
+def test_training_replaces_the_previous_version(shop, history) -> None:
+    first = services.train_recommendations()
+    second = services.train_recommendations()
+    assert set(ForYou.objects.values_list("version_id", flat=True)) == {second.pk}
+    assert set(SimilarItem.objects.values_list("version_id", flat=True)) == {second.pk}
+    assert first.pk != second.pk
+
+
+def test_an_empty_shop_trains_and_pages_still_work(customer) -> None:
+    version = services.train_recommendations()
+    assert version.stats["events"] == 0
+    assert selectors.for_you(customer=customer) == []
+
+
+def test_nightly_job_trains_once_a_night(shop, history, settings) -> None:
+    assert services.train_if_due() is not None  # nothing trained yet: train now
+    assert services.train_if_due() is None  # fresh
+    ModelVersion.objects.update(created_at=timezone.now() - timedelta(days=1))
+    night = services.train_if_due(night_hours=(0, 24))
+    assert night is not None
+
+
+def test_train_command_reports_the_version(shop, history) -> None:
+    out = StringIO()
+    call_command("train_recommendations", stdout=out, stderr=StringIO())
+    assert "Model version" in out.getvalue()
+    assert ForYou.objects.filter(customer=history).exists()
