@@ -48,6 +48,11 @@ class SearchEntry(models.Model):
     level3 = models.IntegerField(null=True, blank=True)
     # "attribute:value" of every SearchFacetValue row, counted without a join on PostgreSQL.
     facet_keys = models.JSONField(default=list, blank=True)
+    # The same keys as a shared set: products with equal keys (most of them) share one row, so the
+    # listing counts attribute facets per set (a few hundred) instead of per key of every product.
+    facet_set = models.ForeignKey(
+        "SearchFacetSet", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
     indexed_at = models.DateTimeField(_("indexed at"), default=timezone.now)
 
     class Meta:
@@ -71,6 +76,20 @@ class SearchEntry(models.Model):
         return pick(self.name_zh, self.name_en)
 
 
+class SearchFacetSet(models.Model):
+    """A distinct set of facet keys ("colour:black", …) that entries share (``digest`` = md5 of the sorted keys)."""
+
+    digest = models.CharField(max_length=32, unique=True)
+    keys = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("facet key set")
+        verbose_name_plural = _("facet key sets")
+
+    def __str__(self) -> str:
+        return self.digest
+
+
 class SearchDocument(models.Model):
     """The entry's pre-segmented text (jieba words + pinyin + initials), weights A > B > C > D.
 
@@ -85,6 +104,19 @@ class SearchDocument(models.Model):
     # Name and brand only (PostgreSQL): the listing's cheap first-pass score, tested on rows
     # the GIN index on ``search_vector`` has already found (small, so stored inline).
     name_vector = SearchVectorField(null=True, editable=False)
+    # A copy of the entry's listing columns, so that PostgreSQL filters, sorts and counts the
+    # matches of a text search from these rows alone (no join per match). Written with the entry.
+    brand_id = models.IntegerField(null=True, blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    in_stock = models.BooleanField(default=True)
+    sales_count = models.PositiveIntegerField(default=0)
+    boost = models.FloatField(default=1.0)
+    created_at = models.DateTimeField(default=timezone.now)
+    level0 = models.IntegerField(null=True, blank=True)
+    level1 = models.IntegerField(null=True, blank=True)
+    level2 = models.IntegerField(null=True, blank=True)
+    level3 = models.IntegerField(null=True, blank=True)
+    facet_set_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("search document")

@@ -2,7 +2,7 @@
 """The product listing on PostgreSQL in one statement: match once, count every facet from that.
 
 The text match (GIN) or the category filter runs once, into a ``MATERIALIZED`` CTE of narrow
-rows (id, brand, price, stock, sales, category child, facet keys) with one boolean per filter;
+rows (id, brand, price, stock, sales, category child, facet key set) with one boolean per filter;
 the statistics, the page and every facet are then aggregates over those rows, each with the
 filters it needs (disjunctive facets leave their own filter out), and come back as one row of
 JSON. One round trip instead of seven, and the tsvector is read only for the rows that are
@@ -101,7 +101,8 @@ def _flags(req: Request, p: _Params) -> tuple[list[str], dict[str, str]]:
         names["stock"] = "in_stock"
     for index, (code, values) in enumerate(req.attributes):
         keys = [f"{code}:{value}" for value in values]
-        columns.append(f"e.facet_keys ?| {p(keys)}::text[] AS f_attr{index}")
+        sets = f"SELECT id FROM search_searchfacetset WHERE keys ?| {p(keys)}::text[]"
+        columns.append(f"e.facet_set_id IN ({sets}) AS f_attr{index}")
         names[f"attr:{code}"] = f"f_attr{index}"
     return columns, names
 
@@ -115,6 +116,10 @@ def run(req: Request) -> Result:
     p = _Params()
     flag_columns, names = _flags(req, p)
     child = f"e.level{req.child_depth}" if req.child_depth < LEVELS else "NULL::integer"
+    has_text = req.tsquery is not None
+    # A text search reads the documents (they carry a copy of the listing columns: no join per
+    # match); a category page without text reads the narrower entries.
+    source, pk = ("search_searchdocument e", "e.entry_id") if has_text else ("search_searchentry e", "e.product_id")
     where = ["TRUE"]
     if req.category_id is not None:
         if req.category_level < LEVELS:
@@ -122,23 +127,19 @@ def run(req: Request) -> Result:
         else:
             where.append(
                 "EXISTS (SELECT 1 FROM search_searchcategorylink l "
-                f"WHERE l.entry_id = e.product_id AND l.category_id = {p(req.category_id)})"
+                f"WHERE l.entry_id = {pk} AND l.category_id = {p(req.category_id)})"
             )
     ctes = []
-    has_text = req.tsquery is not None
-    source = "search_searchentry e"
     name_hit = "FALSE"
     if has_text:
         ctes.append(f"q AS (SELECT to_tsquery('simple', {p(req.tsquery)}) AS query)")
         # The GIN index finds the matches; the name vector (small, stored inline) is tested on
         # the rows already fetched, so the first-pass score costs no second index scan.
-        source = (
-            "(SELECT d.entry_id, d.name_vector @@ q.query AS name_hit FROM search_searchdocument d, q "
-            "WHERE d.search_vector @@ q.query) t JOIN search_searchentry e ON e.product_id = t.entry_id"
-        )
-        name_hit = "coalesce(t.name_hit, FALSE)"
+        source += ", q"
+        where.append("e.search_vector @@ q.query")
+        name_hit = "e.name_vector @@ q.query"
     columns = [
-        "e.product_id AS id",
+        f"{pk} AS id",
         "e.brand_id",
         "e.price",
         "e.in_stock",
@@ -146,7 +147,7 @@ def run(req: Request) -> Result:
         "e.created_at",
         "e.boost",
         f"{child} AS child",
-        "e.facet_keys",
+        "e.facet_set_id AS facet_set",
         f"{name_hit} AS name_hit",
         *flag_columns,
     ]
@@ -230,17 +231,25 @@ def _facet_selects(req: Request, p: _Params, names: dict[str, str], every: str) 
             "SELECT l.category_id, count(*) AS n FROM matched m JOIN search_searchcategorylink l "
             f"ON l.entry_id = m.id AND l.depth = {p(req.child_depth)} WHERE {every} GROUP BY l.category_id) x"
         )
+    # Attribute values: the matches are counted per shared key set (a few hundred sets for
+    # thousands of products), then each set's keys share its counts. A selected attribute's
+    # values are counted without its own filter (one count column per selected attribute).
     attribute_names = [name for name in names if name.startswith("attr:")]
-    cases = "".join(f" WHEN {p(name[5:])} THEN {_all(names, without=(name,))}" for name in attribute_names)
-    counted = f"CASE split_part(k.key, ':', 1){cases} ELSE {every} END" if cases else every
+    counts = [f"count(*) FILTER (WHERE {every}) AS n"]
+    cases = ""
+    for index, name in enumerate(attribute_names):
+        counts.append(f"count(*) FILTER (WHERE {_all(names, without=(name,))}) AS n{index}")
+        cases += f" WHEN {p(name[5:])} THEN g.n{index}"
+    counted = f"CASE split_part(k.key, ':', 1){cases} ELSE g.n END" if cases else "g.n"
     base = _all(names, without=tuple(attribute_names))
     attribute_sql = (
         "SELECT coalesce(json_agg(json_build_object('code', a.code, 'value', x.value, 'n', x.n, "
         "'name_zh', n.name_zh, 'name_en', n.name_en, 'attribute_zh', a.name_zh, 'attribute_en', a.name_en, "
         "'position', a.position, 'attribute_id', a.id)), '[]') FROM ("
         "SELECT split_part(k.key, ':', 1) AS code, substr(k.key, strpos(k.key, ':') + 1) AS value, "
-        f"count(*) FILTER (WHERE {counted}) AS n "
-        f"FROM matched m, jsonb_array_elements_text(m.facet_keys) AS k(key) WHERE {base} GROUP BY k.key) x "
+        f"sum({counted}) AS n FROM (SELECT facet_set, {', '.join(counts)} FROM matched WHERE {base} "
+        "GROUP BY facet_set) g JOIN search_searchfacetset s ON s.id = g.facet_set, "
+        "jsonb_array_elements_text(s.keys) AS k(key) GROUP BY k.key) x "
         "JOIN catalog_attribute a ON a.code = x.code "
         "LEFT JOIN search_searchfacetname n ON n.attribute = x.code AND n.value = x.value WHERE x.n > 0"
     )

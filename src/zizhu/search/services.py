@@ -8,6 +8,7 @@ inactive or deleted products lose their entry. It is called by the outbox handle
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -27,6 +28,7 @@ from zizhu.search.models import (
     SearchDocument,
     SearchEntry,
     SearchFacetName,
+    SearchFacetSet,
     SearchFacetValue,
     SearchSuggestion,
     SearchTerm,
@@ -209,7 +211,12 @@ def _suggestions(doc: dict[str, Any], categories: dict[int, Category]) -> list[S
 # --- writing ------------------------------------------------------------------------------------------------------
 
 _ENTRY_FIELDS = [f.name for f in SearchEntry._meta.concrete_fields if f.name != "product"]
-_DOCUMENT_FIELDS = ["name_text", "brand_text", "category_text", "body_text"]
+# The entry's listing columns copied to its document (see SearchDocument).
+LISTING_COPY = [
+    "brand_id", "price", "in_stock", "sales_count", "boost", "created_at",
+    "level0", "level1", "level2", "level3", "facet_set_id",
+]  # fmt: skip
+_DOCUMENT_FIELDS = ["name_text", "brand_text", "category_text", "body_text", *LISTING_COPY]
 
 
 def _save_terms(vocabulary: Counter[str], display: dict[str, str], *, replace_weights: bool) -> None:
@@ -235,6 +242,21 @@ def _save_terms(vocabulary: Counter[str], display: dict[str, str], *, replace_we
         SearchTermVariant.objects.bulk_create(variants, ignore_conflicts=True, batch_size=2000)
 
 
+def facet_digest(keys: list[str]) -> str:
+    return hashlib.md5("\n".join(keys).encode(), usedforsecurity=False).hexdigest()
+
+
+def _link_facet_sets(entries: list[SearchEntry]) -> None:
+    """Point each entry at the shared row of its facet keys (created when new): two queries."""
+    wanted = {facet_digest(entry.facet_keys): entry.facet_keys for entry in entries}
+    SearchFacetSet.objects.bulk_create(
+        [SearchFacetSet(digest=digest, keys=keys) for digest, keys in wanted.items()], ignore_conflicts=True
+    )
+    ids = dict(SearchFacetSet.objects.filter(digest__in=list(wanted)).values_list("digest", "pk"))
+    for entry in entries:
+        entry.facet_set_id = ids[facet_digest(entry.facet_keys)]
+
+
 def _write_chunk(
     docs: list[dict[str, Any]],
     categories: dict[int, Category],
@@ -245,6 +267,10 @@ def _write_chunk(
     now = timezone.now()
     built = [_entry(doc, seg, now) for doc in docs]
     ids = [entry.product_id for entry, _document in built]
+    _link_facet_sets([entry for entry, _document in built])
+    for entry, document in built:
+        for name in LISTING_COPY:
+            setattr(document, name, getattr(entry, name))
     SearchEntry.objects.bulk_create(
         [entry for entry, _document in built],
         update_conflicts=True,
@@ -384,4 +410,5 @@ def rebuild_index(*, progress: Progress | None = None) -> int:
         SearchTermVariant.objects.all().delete()
         SearchTerm.objects.all().delete()
         SearchEntry.objects.all().delete()
+        SearchFacetSet.objects.all().delete()
     return index_products(progress=progress)
