@@ -37,6 +37,7 @@ class PlaceOrderIn(Schema):
     contact: ContactIn
     address: AddressIn
     delivery: str = Field("standard", description="standard, express or pickup")
+    voucher: str = Field("", max_length=64, description="a voucher code (optional)")
 
 
 class PaymentRefOut(Schema):
@@ -49,6 +50,7 @@ class PaymentRefOut(Schema):
 class PlacedOut(Schema):
     number: str
     total: MoneyOut
+    discount: MoneyOut
     payment: PaymentRefOut
 
 
@@ -70,10 +72,12 @@ def place_order(request: HttpRequest, payload: PlaceOrderIn):
             contact=services.Contact(**payload.contact.dict()),
             address=services.Address(**payload.address.dict()),
             delivery=payload.delivery,
+            voucher=payload.voucher,
         )
         return 201, {
             "number": order.number,
             "total": order.total_money.as_dict(),
+            "discount": order.money("discount").as_dict(),
             "payment": {
                 "number": order.payment_number,
                 "amount": order.total_money.as_dict(),

@@ -27,3 +27,90 @@ class SavedAddress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}, {self.province} {self.city} {self.district}"
+
+
+class Voucher(models.Model):
+    """A code the customer types: a fixed amount, a percentage or free delivery, with a minimum
+    spend, a validity window and usage limits (total and per customer) held by the database."""
+
+    class Kind(models.TextChoices):
+        FIXED = "fixed", _("Fixed amount off")
+        PERCENT = "percent", _("Percentage off")
+        FREE_DELIVERY = "free_delivery", _("Free delivery")
+
+    code = models.CharField(_("code"), max_length=32, unique=True, help_text=_("Upper-case letters and digits."))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    value = models.DecimalField(
+        _("value"), max_digits=12, decimal_places=2, default=0, help_text=_("Amount in yuan, or percent.")
+    )
+    min_spend = models.DecimalField(_("minimum spend"), max_digits=12, decimal_places=2, default=0)
+    valid_from = models.DateTimeField(_("valid from"), default=timezone.now)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    max_uses = models.PositiveIntegerField(_("uses in total"), null=True, blank=True, help_text=_("Empty: no limit."))
+    per_customer = models.PositiveIntegerField(_("uses per customer"), null=True, blank=True, default=1)
+    used_count = models.IntegerField(_("used"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("voucher")
+        verbose_name_plural = _("vouchers")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(used_count__gte=0), name="voucher_used_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(max_uses__isnull=True) | models.Q(used_count__lte=models.F("max_uses")),
+                name="voucher_used_le_max",
+            ),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="voucher_value_not_negative"),
+            models.CheckConstraint(
+                condition=~models.Q(kind="percent") | models.Q(value__lte=100), name="voucher_percent_le_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class VoucherRedemption(models.Model):
+    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="redemptions")
+    order_number = models.CharField(_("order"), max_length=20, unique=True)
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    email = models.EmailField(_("e-mail"), blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("voucher use")
+        verbose_name_plural = _("voucher uses")
+
+    def __str__(self) -> str:
+        return f"{self.voucher_id} → {self.order_number}"
+
+
+class Promotion(models.Model):
+    """An automatic promotion: spend ``threshold`` or more, get ``amount`` off (满300减30)."""
+
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    threshold = models.DecimalField(_("spend at least"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("amount off"), max_digits=12, decimal_places=2)
+    valid_from = models.DateTimeField(_("valid from"), default=timezone.now)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("promotion")
+        verbose_name_plural = _("promotions")
+        ordering = ["-amount"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="promotion_amount_positive"),
+            models.CheckConstraint(condition=models.Q(threshold__gte=0), name="promotion_threshold_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        english = (get_language() or "").startswith("en")
+        return (self.name_en or self.name_zh) if english else self.name_zh

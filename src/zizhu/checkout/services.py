@@ -26,6 +26,7 @@ from zizhu.cart.delivery import OPTIONS, get_option
 from zizhu.cart.models import Cart
 from zizhu.cart.pricing import PricedLine, price_lines, quote
 from zizhu.cart.selectors import cart_lines
+from zizhu.checkout import discounts
 from zizhu.checkout.models import SavedAddress
 from zizhu.checkout.regions import PROVINCES
 from zizhu.core import idempotency
@@ -109,6 +110,7 @@ def place_order(
     delivery: str,
     idempotency_key: str | None = None,
     idempotency_owner: str = "",
+    voucher: str = "",
 ) -> Order:
     """Place the order for ``cart``. The same ``idempotency_key`` (per customer, or per guest
     ``idempotency_owner`` such as the guest key) returns the same order, even once the cart is
@@ -116,8 +118,9 @@ def place_order(
     signed_in = customer is not None and getattr(customer, "is_authenticated", False)
     buyer = customer if signed_in else None
     contact, address, delivery = check_details(contact=contact, address=address, delivery=delivery, guest=not signed_in)
+    voucher = voucher.strip().upper() if isinstance(voucher, str) else ""
     if idempotency_key is None:
-        return _place(cart=cart, customer=buyer, contact=contact, address=address, delivery=delivery)
+        return _place(cart=cart, customer=buyer, contact=contact, address=address, delivery=delivery, voucher=voucher)
     if signed_in:
         owner = f"user:{customer.pk}"
     elif idempotency_owner:
@@ -127,11 +130,11 @@ def place_order(
     else:
         raise InvalidInput(_("Your cart is empty."), code="cart_empty")
     fingerprint = hashlib.sha256(
-        json.dumps([asdict(contact), asdict(address), delivery], sort_keys=True).encode()
+        json.dumps([asdict(contact), asdict(address), delivery, voucher], sort_keys=True).encode()
     ).hexdigest()
 
     def action() -> tuple[int, Any]:
-        order = _place(cart=cart, customer=buyer, contact=contact, address=address, delivery=delivery)
+        order = _place(cart=cart, customer=buyer, contact=contact, address=address, delivery=delivery, voucher=voucher)
         return 201, {"number": order.number}
 
     outcome = idempotency.execute(
@@ -147,7 +150,9 @@ def place_order(
     return order
 
 
-def _place(*, cart: Cart | None, customer: Any, contact: Contact, address: Address, delivery: str) -> Order:
+def _place(
+    *, cart: Cart | None, customer: Any, contact: Contact, address: Address, delivery: str, voucher: str = ""
+) -> Order:
     if cart is None:
         raise InvalidInput(_("Your cart is empty."), code="cart_empty")
     with transaction.atomic():
@@ -158,7 +163,15 @@ def _place(*, cart: Cart | None, customer: Any, contact: Contact, address: Addre
         _check_lines(lines)
         option = get_option(delivery)
         assert option is not None
-        priced = quote(lines, delivery=delivery)
+        base = quote(lines, delivery=delivery)
+        chosen = (
+            discounts.find_voucher(voucher, subtotal=base.subtotal, customer=customer, email=contact.email)
+            if voucher
+            else None
+        )
+        priced = discounts.price(base, voucher=chosen)
+        if priced.total.amount <= 0:
+            raise Conflict(_("This order has nothing to pay; please contact us."), code="zero_total")
         number = new_number("order")
         payment = payments.create_payment(reference=number, amount=priced.total, customer=customer)
         order = Order(
@@ -173,13 +186,16 @@ def _place(*, cart: Cart | None, customer: Any, contact: Contact, address: Addre
             address_line=address.line,
             delivery_method=option.code,
             delivery_fee=priced.delivery_fee.amount,
-            estimated_date=priced.estimated_date,
+            estimated_date=base.estimated_date,
             subtotal=priced.subtotal.amount,
+            discount=priced.discount.amount,
             total=priced.total.amount,
             currency=priced.total.currency,
             payment_number=payment.number,
         )
         orders.record_placed(order=order, lines=[_snapshot(line) for line in lines])
+        if chosen is not None:
+            discounts.redeem(voucher=chosen, order_number=number, customer=customer, email=contact.email)
         if customer is not None:
             _remember_address(customer, contact, address)
         # Last, so the hot stock rows stay locked for the shortest time before the commit.

@@ -18,8 +18,8 @@ from zizhu.cart import services as carts
 from zizhu.cart.delivery import DEFAULT, OPTIONS
 from zizhu.cart.models import Cart
 from zizhu.cart.pricing import Quote
+from zizhu.checkout import discounts, services
 from zizhu.checkout import selectors as checkout_selectors
-from zizhu.checkout import services
 from zizhu.checkout.forms import CheckoutForm
 from zizhu.core.errors import DomainError
 from zizhu.orders import access as order_access
@@ -81,9 +81,37 @@ def review(request: HttpRequest) -> HttpResponse:
     quote = selectors.cart_quote(cart=cart, delivery=details.get("delivery"))
     if not quote.lines:
         return redirect("cart:cart")
+    voucher_error = ""
+    voucher = None
+    code = details.get("voucher", "")
+    if request.method == "POST":
+        code = request.POST.get("voucher", "")[:64].strip().upper()
+    if code:
+        try:
+            voucher = discounts.find_voucher(
+                code, subtotal=quote.subtotal, customer=request.user, email=details["contact"].get("email", "")
+            )
+        except DomainError as exc:
+            voucher_error = str(exc.message)
+    if request.method == "POST":
+        details["voucher"] = voucher.code if voucher else ""
+        request.session[DETAILS] = details
+        if not voucher_error:
+            if voucher:
+                messages.success(request, _("The voucher is applied."))
+            return redirect("checkout:review")
+    priced = discounts.price(quote, voucher=voucher)
     key = request.session.get(KEY) or secrets.token_urlsafe(24)
     request.session[KEY] = key
-    return render(request, "checkout/review.html", {"details": details, "quote": quote, "key": key})
+    context = {
+        "details": details,
+        "quote": quote,
+        "priced": priced,
+        "key": key,
+        "voucher_code": code,
+        "voucher_error": voucher_error,
+    }
+    return render(request, "checkout/review.html", context)
 
 
 def place(request: HttpRequest) -> HttpResponse:
@@ -102,6 +130,7 @@ def place(request: HttpRequest) -> HttpResponse:
             delivery=details["delivery"],
             idempotency_key=request.POST.get("key", "")[:255] or None,
             idempotency_owner=owners.guest_key(request),
+            voucher=details.get("voucher", ""),
         )
     except DomainError as exc:
         messages.error(request, str(exc.message))

@@ -10,6 +10,7 @@ DEMO_SEEDERS = [
     "zizhu.accounts.demo.seed",
     "zizhu.catalog.demo.seed",
     "zizhu.inventory.demo.seed",  # a default warehouse holding the catalogue's demo stock
+    "zizhu.checkout.demo.seed",  # 满300减30 and the vouchers WELCOME10, FREESHIP
     "zizhu.search.demo.seed",  # indexes the catalogue loaded just before
 ]
 DEMO_CUSTOMER_EMAIL = "demo@zizhu.local"
