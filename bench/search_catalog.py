@@ -154,7 +154,8 @@ def measure(label: str, env: dict[str, str], cases: list[tuple[str, str, str]], 
             p99_target, rps_target = TARGETS[kind]
             print(
                 f"{label:<12} {kind:<9} {one['p50']:>8.1f} {one['p99']:>8.1f} {p99_target:>6} "
-                f"{many['rps']:>8.0f} {many['p99']:>8.1f} {rps_target:>6} {int(one['errors'] + many['errors']):>6}",
+                f"{many['rps']:>8.0f} {many['p99']:>8.1f} {rps_target:>6} {int(one['errors'] + many['errors']):>6} "
+                f"{os.getloadavg()[0]:>6.1f}",
                 flush=True,
             )
             check_page(url, expected)
@@ -183,13 +184,14 @@ def main() -> None:
     base = f"http://127.0.0.1:{PORT}"
     cases = [
         ("search", f"{base}/search/?q={urllib.parse.quote('手机')}", 'name="brand"'),
-        ("category", f"{base}/browse/{category_slug}/", 'name="brand"'),
+        ("category", f"{base}/c/{category_slug}/", 'name="brand"'),
         ("product", f"{base}/p/{product_slug}/", "手机"),
     ]
-    print(f"catalogue: category /browse/{category_slug}/ holds {category_count} products; product /p/{product_slug}/")
-    print(f"granian WSGI x{args.workers} workers; wrk on the same 2-core machine; {args.duration} s per measurement")
+    print(f"catalogue: category /c/{category_slug}/ holds {category_count} products; product /p/{product_slug}/")
+    print(f"granian WSGI x{args.workers} workers; wrk on the same 2-core machine; {args.duration} s per measurement; "
+          f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")  # fmt: skip
     print(f"{'listing cache':<12} {'page':<9} {'1c p50':>8} {'1c p99':>8} {'target':>6} "
-          f"{'req/s':>8} {'p99':>8} {'target':>6} {'non2xx':>6}")  # fmt: skip
+          f"{'req/s':>8} {'p99':>8} {'target':>6} {'non2xx':>6} {'load':>6}")  # fmt: skip
     print(f"{'':<12} {'':<9} {'(ms)':>8} {'(ms)':>8} {'(ms)':>6} {'@' + str(args.connections):>8} {'(ms)':>8}")
     measure("off", env, cases, args)
     measure("on", production_env(var_dir, cache_seconds=300), cases[:2], args)
