@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zizhu.catalog.models import Product
+from zizhu.catalog.models import BehaviourEvent, Product
 from zizhu.core.errors import NotFound
 from zizhu.recommendations import selectors
 from zizhu.recommendations.algorithms.blend import DEFAULT_WEIGHTS, HALF_LIFE_DAYS
@@ -110,6 +110,33 @@ def hide_item(*, customer: Any, product_id: int) -> HiddenItem:
 def unhide_item(*, customer: Any, product_id: int) -> bool:
     deleted, _details = HiddenItem.objects.filter(customer=customer, product_id=product_id).delete()
     return bool(deleted)
+
+
+def record_order_purchases(*, order_number: str) -> int:
+    """A paid order's products become ``purchase`` behaviour events (basket = the order number).
+
+    Idempotent: an order already recorded is skipped. Guest orders have no customer to learn for.
+    """
+    from zizhu.catalog.services import record_behaviour
+    from zizhu.orders.models import Order
+
+    order = Order.objects.filter(number=order_number).select_related("customer").first()
+    if order is None or order.customer is None:
+        return 0
+    already = BehaviourEvent.objects.filter(
+        event_type=BehaviourEvent.Type.PURCHASE, user=order.customer, context__order=order.number
+    )
+    if already.exists():
+        return 0
+    product_ids = sorted({pid for pid in order.lines.values_list("product_id", flat=True) if pid is not None})
+    for product_id in product_ids:
+        record_behaviour(
+            event_type=BehaviourEvent.Type.PURCHASE,
+            user=order.customer,
+            product_id=product_id,
+            context={"order": order.number},
+        )
+    return len(product_ids)
 
 
 def train_if_due(*, min_age_hours: float = 20.0, night_hours: tuple[int, int] = (2, 5)) -> ModelVersion | None:
