@@ -35,3 +35,41 @@ def warehouse_staff(make_staff):
 @pytest.fixture
 def phone_customer(make_user):
     return make_user("carol@example.com", phone="+8613800138000", display_name="Carol")
+
+
+@pytest.fixture
+def sms_outbox(settings):
+    """Text messages sent during the test (the pluggable sender swapped for an in-memory one)."""
+    from zizhu.core.sms import MemorySmsSender
+
+    settings.SMS_SENDER = "zizhu.core.sms.MemorySmsSender"
+    MemorySmsSender.outbox.clear()
+    yield MemorySmsSender.outbox
+    MemorySmsSender.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_floor(settings):
+    """Most tests need not wait for the equal-time floor of sign-in answers."""
+    settings.ZIZHU_AUTH_RESPONSE_FLOOR = {}
+
+
+def last_code(text: str) -> str:
+    import re
+
+    return re.findall(r"\b(\d{6})\b", text)[-1]
+
+
+@pytest.fixture
+def sign_up(sms_outbox):
+    """Complete the two sign-up steps through the pages; returns the confirm response."""
+    from django.core import mail
+    from django.urls import reverse
+
+    def run(client, login: str, password: str, **extra: str):
+        response = client.post(reverse("accounts:signup"), {"login": login, "password": password, **extra})
+        assert response.status_code == 302, response.content.decode()[:2000]
+        text = sms_outbox[-1]["text"] if "@" not in login else mail.outbox[-1].body
+        return client.post(reverse("accounts:signup_confirm"), {"code": last_code(text)})
+
+    return run

@@ -32,8 +32,8 @@ def test_phone_is_not_stored_in_plaintext_and_reads_back(make_user):
     assert index == crypto.blind_index("+8613800138000", purpose="user.phone")
 
 
-def test_sign_up_and_sign_in_by_mobile_number(client, password):
-    response = client.post(reverse("accounts:signup"), {"login": "138 0013 8000", "password": password})
+def test_sign_up_and_sign_in_by_mobile_number(client, password, sign_up):
+    response = sign_up(client, "138 0013 8000", password)
     assert response.status_code == 302
     client.post(reverse("accounts:signout"))
     response = client.post(reverse("accounts:signin"), {"username": "13800138000", "password": password})

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, Permission
 
 from zizhu.accounts import audit, selectors, services
 from zizhu.accounts.models import AuditRecord
-from zizhu.accounts.roles import ROLE_PERMISSIONS, ROLES, require_permission, sync_roles
+from zizhu.accounts.roles import ROLES, declared_permissions, require_permission, sync_roles
 from zizhu.core.errors import InvalidInput, NotFound, PermissionDenied
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
@@ -22,7 +22,7 @@ def test_the_migration_created_every_role_with_exactly_its_declared_permissions(
     assert set(Group.objects.values_list("name", flat=True)) >= set(ROLES)
     existing = {f"{p.content_type.app_label}.{p.codename}" for p in Permission.objects.select_related("content_type")}
     for role in ROLES:
-        assert _perms(role) == set(ROLE_PERMISSIONS[role]) & existing, role
+        assert _perms(role) == declared_permissions()[role] & existing, role
         assert _perms(role), role
 
 

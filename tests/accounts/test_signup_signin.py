@@ -15,17 +15,19 @@ from zizhu.accounts.models import User
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
 
-def test_sign_up_with_email_signs_in_and_sends_welcome(client, password, django_capture_on_commit_callbacks):
+def test_sign_up_with_email_confirms_by_code_signs_in_and_sends_welcome(
+    client, password, sign_up, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("accounts:signup"), {"login": "New@Example.com", "password": password})
+        response = sign_up(client, "New@Example.com", password)
     assert response.status_code == 302
     user = User.objects.get(email="new@example.com")
     assert client.session[SESSION_KEY] == str(user.pk)
-    assert [m.to for m in mail.outbox] == [["new@example.com"]]
+    assert [m.to for m in mail.outbox] == [["new@example.com"], ["new@example.com"]]  # the code, then welcome
 
 
-def test_sign_up_with_mainland_mobile_number(client, password):
-    response = client.post(reverse("accounts:signup"), {"login": "138 0013 8001", "password": password})
+def test_sign_up_with_mainland_mobile_number(client, password, sign_up):
+    response = sign_up(client, "138 0013 8001", password)
     assert response.status_code == 302
     user = User.objects.get(phone="+8613800138001")
     assert user.email is None and user.login_display == "138****8001"
@@ -57,10 +59,13 @@ def test_sign_up_applies_djangos_password_validators(client):
     assert User.objects.count() == 0
 
 
-def test_duplicate_sign_up_is_refused(client, customer, password):
+def test_duplicate_sign_up_creates_nothing_and_tells_the_owner(client, customer, password):
+    mail.outbox.clear()
     response = client.post(reverse("accounts:signup"), {"login": "ALICE@example.com", "password": password})
-    assert response.status_code == 422
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:signup_confirm")
     assert User.objects.count() == 1
+    assert [m.to for m in mail.outbox] == [["alice@example.com"]]
+    assert "already have" in mail.outbox[0].subject or "已有" in mail.outbox[0].subject
 
 
 def test_sign_in_rotates_the_session_key(client, customer, password):

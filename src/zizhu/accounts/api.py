@@ -10,7 +10,8 @@ from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from zizhu.accounts import pii, selectors, services
+from zizhu.accounts import pii, protection, selectors, services
+from zizhu.accounts.audit import client_ip
 from zizhu.accounts.auth import require_csrf, user_auth
 from zizhu.accounts.models import User
 from zizhu.accounts.roles import ROLES
@@ -82,23 +83,65 @@ def csrf(request: HttpRequest):
     return {"csrf_token": get_token(request)}
 
 
-@auth_router.post("/signup", response={201: ProfileOut, 422: ErrorOut})
+class PendingOut(Schema):
+    code: str = Field(..., description="`confirmation_sent`: the same answer whether the login is new or not")
+    message: str
+
+
+class CodeIn(Schema):
+    code: str = Field(..., max_length=12, description="The 6-digit code from the e-mail or SMS")
+
+
+PENDING_SIGN_UP = "zizhu_pending_sign_up"
+
+
+@auth_router.post("/signup", response={202: PendingOut, 422: ErrorOut, 429: ErrorOut})
 def signup(request: HttpRequest, payload: SignUpIn):
-    """Browser sign-up (needs the CSRF token from GET /auth/csrf); signs the new customer in."""
+    """Browser sign-up, step 1 (needs the CSRF token from GET /auth/csrf).
+
+    Answers 202 for a new login and for one that already has an account alike: a code goes to a new
+    login, a notice to an existing account's owner. Step 2 is POST /auth/signup/confirm.
+    """
     require_csrf(request)
-    user = services.sign_up(login=payload.login, password=payload.password, display_name=payload.display_name)
+    with protection.equal_time("signup"):
+        protection.guard(request, "signup", payload.login)
+        pending = services.start_sign_up(
+            login=payload.login,
+            password=payload.password,
+            display_name=payload.display_name,
+            language=getattr(request, "LANGUAGE_CODE", "zh-hans"),
+            ip=client_ip(request),
+        )
+        request.session[PENDING_SIGN_UP] = {"id": pending.pk, "next": ""}
+    message = _("Check your e-mail or text messages to continue.")
+    return Status(202, {"code": "confirmation_sent", "message": message})
+
+
+@auth_router.post("/signup/confirm", response={201: ProfileOut, 422: ErrorOut, 429: ErrorOut})
+def signup_confirm(request: HttpRequest, payload: CodeIn):
+    """Sign-up, step 2: the code creates the account and signs the customer in."""
+    require_csrf(request)
+    pending = request.session.get(PENDING_SIGN_UP)
+    if not pending:
+        message = _("This code has expired or was already used. Ask for a new one.")
+        raise InvalidInput(message, fields={"code": [message]}, code="code_expired")
+    protection.guard(request, "otp.verify", f"signup:{pending['id']}")
+    user = services.confirm_sign_up(pending_id=pending["id"], code=payload.code)
+    request.session.pop(PENDING_SIGN_UP, None)
     login(request, user, backend="zizhu.accounts.backends.EmailOrPhoneBackend")
     return Status(201, user)
 
 
-@auth_router.post("/signin", response={200: ProfileOut, 422: ErrorOut})
+@auth_router.post("/signin", response={200: ProfileOut, 422: ErrorOut, 429: ErrorOut})
 def signin(request: HttpRequest, payload: CredentialsIn):
     """Browser sign-in: starts a session with a new key (no fixation). Needs the CSRF token."""
     require_csrf(request)
-    user = authenticate(request, username=payload.login, password=payload.password)
-    if user is None:
-        raise _credentials_error()
-    login(request, user)
+    with protection.equal_time("signin"):
+        protection.guard(request, "signin", payload.login)
+        user = authenticate(request, username=payload.login, password=payload.password)
+        if user is None:
+            raise _credentials_error()
+        login(request, user)
     return user
 
 
@@ -123,9 +166,11 @@ def create_token(request: HttpRequest, payload: TokenIn):
     if user is None:
         if not payload.login or not payload.password:
             raise NotAuthenticated()
-        user = authenticate(request, username=payload.login, password=payload.password)
-        if user is None:
-            raise _credentials_error()
+        with protection.equal_time("signin"):
+            protection.guard(request, "signin", payload.login)
+            user = authenticate(request, username=payload.login, password=payload.password)
+            if user is None:
+                raise _credentials_error()
     token, raw = services.create_api_token(user=user, name=payload.name)
     return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 

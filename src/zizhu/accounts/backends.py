@@ -1,10 +1,22 @@
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.http import HttpRequest
+
+_DUMMY: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash of a random secret made by the current default hasher (checked, never matched)."""
+    hasher = get_hasher()
+    if hasher.algorithm not in _DUMMY:
+        _DUMMY[hasher.algorithm] = make_password(secrets.token_urlsafe(16), hasher=hasher)
+    return _DUMMY[hasher.algorithm]
 
 
 class EmailOrPhoneBackend(ModelBackend):
@@ -23,7 +35,7 @@ class EmailOrPhoneBackend(ModelBackend):
         try:
             user = user_model._default_manager.get_by_natural_key(username)
         except user_model.DoesNotExist:
-            user_model().set_password(password)  # equal work for unknown accounts
+            check_password(password, _dummy_hash())  # the same work as for a known account
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user

@@ -53,3 +53,14 @@ class ProfileForm(forms.ModelForm):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=60, help_text=_("E.g. the program that will use it."))
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=12,
+        help_text=_("6 digits"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 8}
+        ),
+    )

@@ -178,3 +178,44 @@ class AuditRecord(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AppendOnlyError("Audit records cannot be deleted")
+
+
+class OneTimeCode(models.Model):
+    """A short code sent by e-mail or SMS: to confirm a sign-up, or as a second factor.
+
+    Only an HMAC of the code is stored. A code is valid until ``expires_at`` (at most a few
+    minutes), works once, and is burnt after ``MAX_GUESSES`` wrong guesses.
+    """
+
+    MAX_GUESSES = 5
+
+    class Purpose(models.TextChoices):
+        SIGN_UP = "sign_up", _("confirm a sign-up")
+        SIGN_IN = "sign_in", _("second sign-in step")
+        REAUTH = "reauth", _("confirm it is you")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        SMS = "sms", _("text message")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("user")
+    )
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    code_hash = models.CharField(max_length=64)
+    # Sign-up only: what to create once the code is confirmed (login, password hash, name), encrypted.
+    payload = EncryptedTextField(_("payload"), blank=True, default="", context="onetimecode.payload")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    guesses = models.PositiveSmallIntegerField(_("wrong guesses"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        default_permissions = ()
+        indexes = [models.Index(fields=["user", "purpose", "created_at"], name="otc_user_purpose_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.channel} {self.created_at:%Y-%m-%d %H:%M}"

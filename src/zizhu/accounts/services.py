@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -13,9 +15,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zizhu.accounts import audit
+from zizhu.accounts import audit, codes, messaging
 from zizhu.accounts.logins import parse_login
-from zizhu.accounts.models import ApiToken, User
+from zizhu.accounts.models import ApiToken, OneTimeCode, User
 from zizhu.accounts.roles import ROLES, require_permission, role_names
 from zizhu.accounts.tokens import generate_token
 from zizhu.core import events
@@ -52,6 +54,69 @@ def sign_up(*, login: str, password: str, display_name: str = "", language: str 
     except IntegrityError:
         raise _field_error("login", _("An account with this e-mail address or mobile number already exists.")) from None
     return candidate
+
+
+def start_sign_up(
+    *, login: str, password: str, display_name: str = "", language: str = "zh-hans", ip: str | None = None
+) -> OneTimeCode:
+    """First step of sign-up: the same answer whether the login already has an account or not.
+
+    A new login gets a confirmation code by e-mail or SMS; the account is created only when the
+    code comes back (``confirm_sign_up``). A login that already has an account gets a notice sent
+    to its owner instead, and a pending code that nobody receives. Both cost one password hash,
+    one database row and one message.
+    """
+    try:
+        parsed = parse_login(login)
+    except ValidationError as exc:
+        raise _field_error("login", exc) from None
+    display_name = display_name.strip()[:60]
+    candidate = User(**{parsed.kind: parsed.value}, display_name=display_name)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise _field_error("password", exc) from None
+    if language not in User.Language.values:
+        language = User.Language.CHINESE
+    codes.limit_sends(account=parsed.value, ip=ip)
+    payload = json.dumps(
+        {
+            "kind": parsed.kind,
+            "value": parsed.value,
+            "password": make_password(password),
+            "display_name": display_name,
+            "language": language,
+        }
+    )
+    channel = OneTimeCode.Channel.SMS if parsed.kind == "phone" else OneTimeCode.Channel.EMAIL
+    owner = User.objects.filter(**{parsed.kind: parsed.value}).first()
+    if owner is not None:
+        pending = codes.decoy(
+            purpose=OneTimeCode.Purpose.SIGN_UP, channel=channel, payload=payload, ttl=codes.SIGN_UP_TTL
+        )
+        messaging.send_sign_up_notice(channel=channel, to=parsed.value, language=owner.language, user=owner)
+    else:
+        pending, raw = codes.issue(
+            purpose=OneTimeCode.Purpose.SIGN_UP, channel=channel, payload=payload, ttl=codes.SIGN_UP_TTL
+        )
+        minutes = int(codes.SIGN_UP_TTL.total_seconds() // 60)
+        messaging.send_code(channel=channel, to=parsed.value, code=raw, language=language, minutes=minutes)
+    return pending
+
+
+def confirm_sign_up(*, pending_id: int, code: str) -> User:
+    """Second step of sign-up: the code from the message creates the account."""
+    pending = codes.verify(purpose=OneTimeCode.Purpose.SIGN_UP, raw=code, code_id=pending_id)
+    data = json.loads(pending.payload)
+    user = User(**{data["kind"]: data["value"]}, display_name=data["display_name"], language=data["language"])
+    user.password = data["password"]
+    try:
+        with transaction.atomic():
+            user.save()
+            events.emit("account.created", {"user_id": user.pk})
+    except IntegrityError:  # someone else confirmed the same login in between
+        raise _field_error("code", _("This code has expired or was already used. Ask for a new one.")) from None
+    return user
 
 
 def update_profile(

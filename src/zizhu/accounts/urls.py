@@ -6,6 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
+    path("signup/confirm/", views.signup_confirm, name="signup_confirm"),
     path("signin/", views.SignInView.as_view(), name="signin"),
     path("signout/", views.SignOutView.as_view(), name="signout"),
     path("profile/", views.profile, name="profile"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -9,15 +11,16 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from zizhu.accounts import selectors, services
-from zizhu.accounts.forms import ProfileForm, SignInForm, SignUpForm, TokenForm
+from zizhu.accounts import protection, selectors, services
+from zizhu.accounts.audit import client_ip
+from zizhu.accounts.forms import CodeForm, ProfileForm, SignInForm, SignUpForm, TokenForm
 from zizhu.accounts.middleware import ELDER_COOKIE
-from zizhu.core.errors import DomainError
+from zizhu.core.errors import DomainError, RateLimited
 
 
 def safe_next(request: HttpRequest, default: str) -> str:
@@ -45,28 +48,60 @@ def apply_account_preferences(request: HttpRequest, response: HttpResponse) -> H
     return response
 
 
+PENDING_SIGN_UP = "zizhu_pending_sign_up"
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
+    """Step 1: the same answer for a new login and one that already has an account ("check your messages")."""
     form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.sign_up(
-                login=form.cleaned_data["login"],
-                password=form.cleaned_data["password"],
-                display_name=form.cleaned_data["display_name"],
-                language=request.LANGUAGE_CODE,
-            )
-        except DomainError as exc:
-            _add_domain_errors(form, exc)
-        else:
-            login(request, user, backend="zizhu.accounts.backends.EmailOrPhoneBackend")
-            messages.success(request, _("Welcome! Your account is ready."))
-            return apply_account_preferences(request, redirect(safe_next(request, reverse_lazy("accounts:profile"))))
+    if request.method == "POST":
+        with protection.equal_time("signup"):
+            protection.guard(request, "signup", request.POST.get("login", ""))
+            if form.is_valid():
+                try:
+                    pending = services.start_sign_up(
+                        login=form.cleaned_data["login"],
+                        password=form.cleaned_data["password"],
+                        display_name=form.cleaned_data["display_name"],
+                        language=request.LANGUAGE_CODE,
+                        ip=client_ip(request),
+                    )
+                except DomainError as exc:
+                    if isinstance(exc, RateLimited):
+                        raise
+                    _add_domain_errors(form, exc)
+                else:
+                    request.session[PENDING_SIGN_UP] = {"id": pending.pk, "next": safe_next(request, "")}
+                    return redirect("accounts:signup_confirm")
     status = 422 if request.method == "POST" else 200
     return render(request, "accounts/signup.html", {"form": form, "next": safe_next(request, "")}, status=status)
 
 
-def _add_domain_errors(form: SignUpForm, exc: DomainError) -> None:
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request: HttpRequest) -> HttpResponse:
+    """Step 2: the code from the e-mail or SMS creates the account and signs in."""
+    pending = request.session.get(PENDING_SIGN_UP)
+    if not pending:
+        return redirect("accounts:signup")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        protection.guard(request, "otp.verify", f"signup:{pending['id']}")
+        try:
+            user = services.confirm_sign_up(pending_id=pending["id"], code=form.cleaned_data["code"])
+        except DomainError as exc:
+            _add_domain_errors(form, exc)
+        else:
+            request.session.pop(PENDING_SIGN_UP, None)
+            login(request, user, backend="zizhu.accounts.backends.EmailOrPhoneBackend")
+            messages.success(request, _("Welcome! Your account is ready."))
+            target = pending.get("next") or reverse("accounts:profile")
+            return apply_account_preferences(request, redirect(target))
+    status = 422 if request.method == "POST" else 200
+    return render(request, "accounts/signup_confirm.html", {"form": form}, status=status)
+
+
+def _add_domain_errors(form: Any, exc: DomainError) -> None:
     if not exc.fields:
         form.add_error(None, str(exc.message))
     for field, errors in exc.fields.items():
@@ -78,6 +113,11 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/signin.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with protection.equal_time("signin"):
+            protection.guard(request, "signin", request.POST.get("username", ""))
+            return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: SignInForm) -> HttpResponse:
         response = super().form_valid(form)  # django.contrib.auth.login: a new session key
@@ -145,6 +185,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The same page, in the same time, whether an account has this address or not.
+        with protection.equal_time("reset"):
+            protection.guard(request, "reset", request.POST.get("email", ""))
+            return super().post(request, *args, **kwargs)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

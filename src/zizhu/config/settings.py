@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "channels",
+    "axes",
     "zizhu.core",
     "zizhu.accounts",
     "zizhu.catalog",
@@ -85,6 +87,8 @@ MIDDLEWARE = [
     "zizhu.accounts.middleware.PreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "zizhu.core.middleware.RateLimitedMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout found by its backend into our 429
 ]
 
 ROOT_URLCONF = "zizhu.config.urls"
@@ -205,7 +209,9 @@ ZIZHU_DATASETS_DIR = Path(env("ZIZHU_DATASETS_DIR", str(BASE_DIR.parent / "share
 
 # --- auth ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["zizhu.accounts.backends.EmailOrPhoneBackend"]
+# Axes first: it refuses a locked-out account+IP before any password is checked. Every
+# authenticate() call must pass the request.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "zizhu.accounts.backends.EmailOrPhoneBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -220,6 +226,36 @@ LOGIN_URL = "accounts:signin"
 LOGIN_REDIRECT_URL = "accounts:profile"
 LOGOUT_REDIRECT_URL = "storefront:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour
+
+# Sign-in protection (zizhu.accounts.protection, docs/security.md): django-axes locks an account
+# from one address after 5 wrong passwords for 15 minutes; rate limits per IP and per account.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "zizhu.accounts.protection.axes_username"
+AXES_CLIENT_IP_CALLABLE = "zizhu.accounts.protection.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "zizhu.accounts.protection.lockout_response"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False
+# (attempts, seconds) per fixed window; ".ip" counts per client address, ".account" per login.
+ZIZHU_RATE_LIMITS = {
+    "signin.ip": (30, 300),
+    "signin.account": (10, 300),
+    "signup.ip": (10, 3600),
+    "signup.account": (3, 3600),
+    "reset.ip": (10, 3600),
+    "reset.account": (3, 3600),
+    "otp.send.ip": (20, 3600),
+    "otp.send.account": (1, 60),
+    "otp.send.account.hour": (5, 3600),
+    "otp.verify.ip": (30, 300),
+    "otp.verify.account": (10, 300),
+}
+# Sign-in, sign-up and reset answers take at least this long (seconds), known account or not:
+# longer than the slowest path (an Argon2 hash, a message) so timing tells nothing.
+ZIZHU_AUTH_RESPONSE_FLOOR = {"signin": 0.8, "signup": 1.2, "reset": 0.8}
 
 # --- i18n ------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -349,6 +385,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # One line per successful task is noise (embedded runs every event through it).
         "celery.app.trace": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from zizhu.core import ratelimit
+from zizhu.core.errors import RateLimited
 from zizhu.core.logging import request_id_var
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -46,3 +48,18 @@ class ContentSecurityPolicyMiddleware:
         response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(self)")
         return response
+
+
+class RateLimitedMiddleware:
+    """A page view that raised ``RateLimited`` answers 429 with Retry-After and a translated page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, RateLimited):
+            return ratelimit.response_for(request, exception)
+        return None

@@ -34,3 +34,14 @@ class FileSmsSender:
 
 def get_sms_sender() -> SmsSender:
     return import_string(settings.SMS_SENDER)()
+
+
+class MemorySmsSender:
+    """Keeps messages in ``MemorySmsSender.outbox`` (tests), like Django's locmem e-mail backend."""
+
+    outbox: list[dict[str, str]] = []
+
+    def send(self, *, phone: str, text: str) -> str:
+        message_id = uuid.uuid4().hex
+        MemorySmsSender.outbox.append({"id": message_id, "to": phone, "text": text})
+        return message_id
