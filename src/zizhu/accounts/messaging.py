@@ -1,0 +1,54 @@
+"""Messages to account owners: e-mail through Django's mail, SMS through the pluggable sender.
+
+Every e-mail to a customer ends with their anti-phishing phrase (when they chose one), rendered
+by ``accounts/email/_phrase.txt``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from zizhu.core.sms import get_sms_sender
+
+
+def send_email(*, to: str, template: str, context: dict[str, Any], language: str, user: Any = None) -> None:
+    """``template`` names ``accounts/email/<template>.txt`` and ``<template>_subject.txt``."""
+    context = {**context, "user": user, "phrase": getattr(user, "anti_phishing_phrase", "") if user else ""}
+    with translation.override(language):
+        subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"accounts/email/{template}.txt", context)
+    send_mail(subject, body, None, [to])
+
+
+def send_sms(*, to: str, text: str) -> None:
+    get_sms_sender().send(phone=to, text=text)
+
+
+def send_code(*, channel: str, to: str, code: str, language: str, user: Any = None, minutes: int = 5) -> None:
+    if channel == "sms":
+        with translation.override(language):
+            text = _("Zizhu code: %(code)s. Valid for %(minutes)d minutes. Never tell it to anyone.") % {
+                "code": code,
+                "minutes": minutes,
+            }
+        send_sms(to=to, text=text)
+    else:
+        send_email(to=to, template="code", context={"code": code, "minutes": minutes}, language=language, user=user)
+
+
+def send_sign_up_notice(*, channel: str, to: str, language: str, user: Any) -> None:
+    """Someone tried to sign up with a login that already has an account: tell its owner, nothing else."""
+    if channel == "sms":
+        with translation.override(language):
+            text = _(
+                "Someone tried to create a Zizhu account with this number. You already have one: "
+                "sign in, or reset your password if you forgot it."
+            )
+        send_sms(to=to, text=text)
+    else:
+        send_email(to=to, template="signup_exists", context={}, language=language, user=user)
