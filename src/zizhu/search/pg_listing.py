@@ -33,7 +33,7 @@ LEVELS = 4
 # The page's rows with their brand and first image, as one JSON array.
 _ITEMS_SQL = (
     "SELECT coalesce(json_agg(json_build_object('pk', e.product_id, 'slug', e.slug, 'name_zh', e.name_zh, "
-    "'name_en', e.name_en, 'price', e.price, 'currency', e.currency, 'in_stock', e.in_stock, "
+    "'name_en', e.name_en, 'price', e.price::text, 'currency', e.currency, 'in_stock', e.in_stock, "
     "'sales_count', e.sales_count, 'brand__slug', b.slug, 'brand__name', b.name, 'brand__name_en', b.name_en, "
     "'image', img.image, 'alt_zh', img.alt_zh, 'alt_en', img.alt_en) ORDER BY p.pos), '[]') "
     "FROM page p JOIN search_searchentry e ON e.product_id = p.id "
@@ -162,8 +162,8 @@ def run(req: Request) -> Result:
         "SELECT json_build_object("
         f"'total', count(*) FILTER (WHERE {price_q} AND {stock_q}), "
         f"'stocked', count(*) FILTER (WHERE {price_q} AND in_stock), "
-        f"'min_price', min(price) FILTER (WHERE {stock_q}), "
-        f"'max_price', max(price) FILTER (WHERE {stock_q})) "
+        f"'min_price', (min(price) FILTER (WHERE {stock_q}))::text, "
+        f"'max_price', (max(price) FILTER (WHERE {stock_q}))::text) "
         f"FROM matched WHERE {others}"
     )
     ctes.append(_page_cte(req, p, every, has_text))
@@ -257,7 +257,8 @@ def _facet_selects(req: Request, p: _Params, names: dict[str, str], every: str) 
 
 
 def _loads(value: Any) -> Any:
-    return json.loads(value, parse_float=Decimal) if isinstance(value, str) else value
+    """JSON columns arrive as text or already decoded, depending on the driver's loaders."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _result(row: tuple[Any, ...], with_facets: bool) -> Result:
