@@ -9,6 +9,7 @@ from zizhu.checkout.api import checkout_router
 from zizhu.core.api_errors import install_error_handlers
 from zizhu.orders.api import orders_router
 from zizhu.payments.api import payments_router
+from zizhu.recommendations.api import recommendations_router
 from zizhu.search.api import products_router, search_router
 
 api = NinjaAPI(
@@ -35,3 +36,4 @@ api.add_router("/payments", payments_router)
 api.add_router("/cart", cart_router)
 api.add_router("/checkout", checkout_router)
 api.add_router("/orders", orders_router)
+api.add_router("/recommendations", recommendations_router)

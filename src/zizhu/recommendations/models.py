@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zizhu.catalog.models import Category, Product
@@ -60,18 +61,18 @@ class RecommendationRow(models.Model):
     def explanation(self) -> str:
         """Why this item is on the list, in one short sentence (in the active language)."""
         if self.reason == Reason.BECAUSE_BOUGHT and self.reason_product is not None:
-            return _("Because you bought %(product)s") % {"product": self.reason_product.name}
+            return gettext("Because you bought %(product)s") % {"product": self.reason_product.name}
         if self.reason == Reason.BECAUSE_VIEWED and self.reason_product is not None:
-            return _("Because you looked at %(product)s") % {"product": self.reason_product.name}
+            return gettext("Because you looked at %(product)s") % {"product": self.reason_product.name}
         if self.reason == Reason.BUY_AGAIN:
-            return _("You bought this before: buy it again")
+            return gettext("You bought this before: buy it again")
         if self.reason == Reason.POPULAR_IN_CATEGORY and self.reason_category is not None:
-            return _("Popular in %(category)s") % {"category": self.reason_category.name}
+            return gettext("Popular in %(category)s") % {"category": self.reason_category.name}
         if self.reason == Reason.SIMILAR:
-            return _("Customers who looked at this also liked it")
+            return gettext("Customers who looked at this also liked it")
         if self.reason == Reason.BOUGHT_TOGETHER:
-            return _("Often bought together")
-        return _("Popular in our shop")
+            return gettext("Often bought together")
+        return gettext("Popular in our shop")
 
 
 class ForYou(RecommendationRow):
