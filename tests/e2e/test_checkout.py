@@ -107,3 +107,54 @@ def test_guest_buys_a_t_shirt_and_sees_the_receipt(page, live_server, axe_check,
     assert order.status == "paid"
     assert stock.totals(variant_id=tee.pk)["allocated"] == 1
     assert page.foreign_requests == []
+
+
+@pytest.fixture
+def phone(tee):
+    from zizhu.catalog.models import Option, OptionGroup
+
+    product = Product.objects.create(
+        slug="phone",
+        category=tee.product.category,
+        name_zh="星河手机",
+        name_en="Xinghe phone",
+        price=Decimal("3000.00"),
+        is_configurable=True,
+        delivery_days=4,
+    )
+    group = OptionGroup.objects.create(product=product, code="storage", name_zh="存储", name_en="Storage")
+    Option.objects.create(group=group, code="128gb", name_zh="128GB", price_delta=0, is_default=True)
+    Option.objects.create(group=group, code="1tb", name_zh="1TB", price_delta=Decimal("2200.00"), position=1)
+    return product
+
+
+def test_guest_buys_a_configured_phone_and_a_t_shirt(page, live_server, axe_check, phone):
+    url = live_server.url
+    page.goto(url + "/p/phone/")
+    page.get_by_label(re.compile("1TB")).check()
+    page.get_by_role("button", name="确认这个配置").click()
+    page.get_by_role("button", name="将这个配置加入购物车").click()
+    page.wait_for_url(re.compile(r"/cart/$"))
+    assert "按订单定制" in page.locator(".cart-lines").inner_text()  # made to order: no stock needed
+    page.goto(url + "/p/tee/")
+    page.get_by_role("button", name="加入购物车").click()
+    page.wait_for_url(re.compile(r"/cart/$"))
+    assert "(2)" in page.locator("#cart-link").inner_text()
+    assert "¥5,279.00" in page.locator(".cart-totals").inner_text()  # 5200 + 79, free delivery
+    axe_check(page, "cart with a configured phone")
+    page.get_by_role("link", name="去结算").click()
+    page.get_by_label("收货人姓名").fill("李华")
+    page.get_by_label("手机号码").fill("13912345678")
+    page.get_by_label("电子邮箱（接收电子收据）").fill("lh@example.com")
+    page.get_by_label("省份").select_option("广东省")
+    page.get_by_label("城市").fill("深圳市")
+    page.get_by_label("详细地址").fill("科技园南路 1 号")
+    page.get_by_label(re.compile("特快专递")).check()
+    page.get_by_role("button", name="下一步：核对订单").click()
+    page.wait_for_url(re.compile(r"/checkout/review/"))
+    page.get_by_role("button", name="确认订单并付款").click()
+    page.wait_for_url(re.compile(r"/pay/P\d+/$"))
+    order = Order.objects.get()
+    assert order.total == Decimal("5301.00")  # 5279 + express 22
+    assert order.lines.count() == 2
+    assert order.lines.exclude(sku="TEE-M").get().options == {"storage": "1tb"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -37,9 +38,11 @@ def cart_page(request: HttpRequest) -> HttpResponse:
 
 def _back(request: HttpRequest) -> HttpResponse:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
-    return redirect("cart:cart")
+    if not (target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())):
+        target = reverse("cart:cart")
+    if request.headers.get("HX-Request"):  # a button inside an HTMX form (the configurator): navigate
+        return HttpResponse(headers={"HX-Redirect": target})
+    return redirect(target)
 
 
 @require_POST
@@ -52,7 +55,7 @@ def add(request: HttpRequest) -> HttpResponse:
         services.add_item(cart=cart, sku=sku, quantity=quantity, confirmed=request.POST.get("confirm") == "1")
     except ConfirmationRequired as exc:
         request.session["cart.confirm"] = {"sku": sku[:64], "quantity": str(quantity)[:6], "message": str(exc.message)}
-        return redirect("cart:cart")
+        return _back(request)
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return _back(request)
