@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zizhu.accounts import audit, pii, selectors, services
 from zizhu.accounts.logins import parse_mainland_mobile
@@ -349,3 +351,25 @@ class RoleAwareGroupAdmin(GroupAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return (obj is None or obj.name not in ROLES) and super().has_delete_permission(request, obj)
+
+
+def backoffice_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """The back office signs in through the shop's sign-in page, so lockout, rate limits and the
+    second factor apply to staff too (the admin's own login form would skip them)."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.GET.get("next") or reverse("admin:index")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("admin:index")
+    if request.user.is_authenticated and request.user.is_staff:
+        return HttpResponseRedirect(target)
+    return redirect_to_login(target, login_url=reverse("accounts:signin"))
+
+
+admin.site.login = backoffice_login  # type: ignore[method-assign]
+
+# Second-factor secrets (TOTP keys, backup codes) are nobody's business in the back office.
+for _otp_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_otp_model):
+        admin.site.unregister(_otp_model)

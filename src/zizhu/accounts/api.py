@@ -10,7 +10,7 @@ from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from zizhu.accounts import pii, protection, selectors, services
+from zizhu.accounts import mfa, pii, protection, selectors, services
 from zizhu.accounts.audit import client_ip
 from zizhu.accounts.auth import require_csrf, user_auth
 from zizhu.accounts.models import User
@@ -56,6 +56,12 @@ class TokenIn(Schema):
     name: str = Field(..., min_length=1, max_length=60)
     login: str | None = Field(None, max_length=254, description="With password: create a token without a session")
     password: str | None = Field(None, max_length=128)
+    otp_code: str | None = Field(
+        None,
+        max_length=20,
+        description="With login and password: required when the account has a second factor "
+        "(a code from the authenticator app, or a backup code)",
+    )
 
 
 class TokenOut(Schema):
@@ -132,17 +138,63 @@ def signup_confirm(request: HttpRequest, payload: CodeIn):
     return Status(201, user)
 
 
-@auth_router.post("/signin", response={200: ProfileOut, 422: ErrorOut, 429: ErrorOut})
+class SecondFactorOut(Schema):
+    code: str = Field(..., description="`second_factor_required`")
+    message: str
+    methods: list[str] = Field(..., description="Any of `totp`, `message`, `backup`")
+
+
+class SecondFactorIn(Schema):
+    method: str = Field(..., max_length=10, description="`totp`, `message` or `backup`")
+    code: str = Field(..., max_length=20)
+
+
+@auth_router.post("/signin", response={200: ProfileOut, 202: SecondFactorOut, 422: ErrorOut, 429: ErrorOut})
 def signin(request: HttpRequest, payload: CredentialsIn):
-    """Browser sign-in: starts a session with a new key (no fixation). Needs the CSRF token."""
+    """Browser sign-in: starts a session with a new key (no fixation). Needs the CSRF token.
+
+    An account with a second factor gets 202 `second_factor_required` and is **not** signed in:
+    finish with POST /auth/signin/verify (a code by message first: POST /auth/signin/send-code).
+    """
     require_csrf(request)
     with protection.equal_time("signin"):
         protection.guard(request, "signin", payload.login)
         user = authenticate(request, username=payload.login, password=payload.password)
         if user is None:
             raise _credentials_error()
+        if mfa.has_second_factor(user):
+            mfa.start_pending(request, user, backend=user.backend)
+            message = _("Enter the code of your second sign-in step.")
+            return Status(202, {"code": "second_factor_required", "message": message, "methods": mfa.methods(user)})
         login(request, user)
     return user
+
+
+def _pending_or_error(request: HttpRequest) -> tuple[User, dict]:
+    user, pending = mfa.pending_user(request)
+    if user is None:
+        raise NotAuthenticated(_("Please sign in again."), code="second_factor_expired")
+    return user, pending
+
+
+@auth_router.post("/signin/verify", response={200: ProfileOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut})
+def signin_verify(request: HttpRequest, payload: SecondFactorIn):
+    """The second sign-in step: signs in with a new session key."""
+    require_csrf(request)
+    user, pending = _pending_or_error(request)
+    mfa.verify(user=user, method=payload.method, code=payload.code, request=request)
+    request.session.pop(mfa.PENDING, None)
+    login(request, user, backend=pending["backend"])
+    return user
+
+
+@auth_router.post("/signin/send-code", response={202: PendingOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut})
+def signin_send_code(request: HttpRequest):
+    """Send a sign-in code by e-mail or SMS (1 a minute, 5 an hour)."""
+    require_csrf(request)
+    user, _pending = _pending_or_error(request)
+    mfa.send_code(user=user, request=request)
+    return Status(202, {"code": "code_sent", "message": _("We sent you a code. It is valid for 5 minutes.")})
 
 
 @auth_router.post("/signout", response={204: None})
@@ -171,6 +223,12 @@ def create_token(request: HttpRequest, payload: TokenIn):
             user = authenticate(request, username=payload.login, password=payload.password)
             if user is None:
                 raise _credentials_error()
+        if mfa.has_second_factor(user):
+            # A password alone never gives a program a token for an account with a second factor.
+            if not payload.otp_code:
+                message = _("This account has a second sign-in step: send otp_code as well.")
+                raise InvalidInput(message, fields={"otp_code": [message]}, code="second_factor_required")
+            mfa.verify_any(user=user, code=payload.otp_code, request=request)
     token, raw = services.create_api_token(user=user, name=payload.name)
     return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 

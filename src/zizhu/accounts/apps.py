@@ -18,4 +18,5 @@ class AccountsConfig(AppConfig):
         # Framework hooks, not business flows: role groups follow migrations, staff sign-ins are audited.
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="zizhu.accounts.sync_roles")
         user_logged_in.connect(signals.audit_staff_sign_in, dispatch_uid="zizhu.accounts.audit_staff_sign_in")
+        user_logged_in.connect(signals.note_sign_in_time, dispatch_uid="zizhu.accounts.note_sign_in_time")
         checks.register(check_settings, checks.Tags.security)

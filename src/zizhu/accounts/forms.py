@@ -64,3 +64,59 @@ class CodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 8}
         ),
     )
+
+
+METHOD_LABELS = {
+    "totp": _("Code from my authenticator app"),
+    "message": _("Code sent to me by e-mail or text message"),
+    "backup": _("A backup code"),
+}
+
+
+class SecondFactorForm(forms.Form):
+    method = forms.ChoiceField(label=_("How do you want to confirm?"), widget=forms.RadioSelect)
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_("6 digits, or a backup code like abcde-23456"),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+    def __init__(self, *args: object, methods: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["method"].choices = [(m, METHOD_LABELS[m]) for m in methods]
+        if methods and not self.initial.get("method"):
+            self.initial["method"] = methods[0]
+        if len(methods) <= 1:
+            self.fields["method"].widget = forms.HiddenInput()
+            self.fields["method"].initial = methods[0] if methods else ""
+
+
+class ReauthForm(SecondFactorForm):
+    """The password, or (when the person has one) a second-factor code."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    field_order = ["password", "method", "code"]
+
+    def __init__(self, *args: object, methods: list[str], **kwargs: object) -> None:
+        super().__init__(*args, methods=methods or ["totp"], **kwargs)
+        self.fields["code"].required = False
+        self.fields["code"].widget.attrs.pop("autofocus", None)
+        self.fields["method"].required = False
+        if not methods:
+            del self.fields["code"]
+            del self.fields["method"]
+
+
+class MessageFactorForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Codes by message at sign-in"),
+        choices=[("", _("Off")), ("email", _("By e-mail")), ("sms", _("By text message"))],
+        required=False,
+        widget=forms.RadioSelect,
+    )

@@ -59,6 +59,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff member"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Second factor by message: "" (none), "email" or "sms" (see zizhu.accounts.mfa).
+    otp_channel = models.CharField(
+        _("codes by message"),
+        max_length=5,
+        blank=True,
+        default="",
+        choices=[("", _("off")), ("email", _("e-mail")), ("sms", _("text message"))],
+    )
 
     objects = UserManager()
 

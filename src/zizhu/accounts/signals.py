@@ -13,3 +13,11 @@ def audit_staff_sign_in(sender: Any, request: HttpRequest | None, user: Any, **k
     """Every sign-in of a staff member (pages and API both go through django.contrib.auth.login)."""
     if getattr(user, "is_staff", False):
         audit.record(actor=user, action=audit.STAFF_SIGN_IN, target=user, request=request)
+
+
+def note_sign_in_time(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """A sign-in counts as a fresh authentication for the re-authentication window."""
+    if request is not None and hasattr(request, "session"):
+        from zizhu.accounts import mfa
+
+        mfa.mark_authenticated(request)

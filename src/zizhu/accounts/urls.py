@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zizhu.accounts import views
+from zizhu.accounts import security_views, views
 
 app_name = "accounts"
 
@@ -8,7 +8,14 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("signup/confirm/", views.signup_confirm, name="signup_confirm"),
     path("signin/", views.SignInView.as_view(), name="signin"),
+    path("signin/verify/", security_views.signin_verify, name="signin_verify"),
     path("signout/", views.SignOutView.as_view(), name="signout"),
+    path("reauth/", security_views.reauth, name="reauth"),
+    path("security/", security_views.security, name="security"),
+    path("security/authenticator/", security_views.totp_setup, name="totp_setup"),
+    path("security/authenticator/remove/", security_views.totp_remove, name="totp_remove"),
+    path("security/backup-codes/", security_views.backup_codes, name="backup_codes"),
+    path("security/codes-by-message/", security_views.message_factor, name="message_factor"),
     path("profile/", views.profile, name="profile"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from zizhu.accounts import protection, selectors, services
+from zizhu.accounts import mfa, protection, selectors, services
 from zizhu.accounts.audit import client_ip
 from zizhu.accounts.forms import CodeForm, ProfileForm, SignInForm, SignUpForm, TokenForm
 from zizhu.accounts.middleware import ELDER_COOKIE
@@ -120,6 +120,11 @@ class SignInView(auth_views.LoginView):
             return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: SignInForm) -> HttpResponse:
+        user = form.get_user()
+        if mfa.has_second_factor(user):
+            # Not signed in yet: the second step signs in (and rotates the session key again).
+            mfa.start_pending(self.request, user, backend=user.backend, next_url=safe_next(self.request, ""))
+            return redirect("accounts:signin_verify")
         response = super().form_valid(form)  # django.contrib.auth.login: a new session key
         return apply_account_preferences(self.request, response)
 
@@ -209,6 +214,11 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:profile")
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not mfa.recently_authenticated(request):
+            return redirect(f"{reverse('accounts:reauth')}?next={request.path}")
+        return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
         messages.success(self.request, _("Your password was changed."))

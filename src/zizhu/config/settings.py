@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "ninja",
     "channels",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "zizhu.core",
     "zizhu.accounts",
     "zizhu.catalog",
@@ -253,6 +256,11 @@ ZIZHU_RATE_LIMITS = {
     "otp.verify.ip": (30, 300),
     "otp.verify.account": (10, 300),
 }
+OTP_TOTP_ISSUER = "Zizhu 自助"
+# Wrong second-factor guesses are limited by ZIZHU_RATE_LIMITS["otp.verify.*"] (10 per 5 minutes per
+# account) instead of django-otp's growing delay, which also refused the right code right after a typo.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 # Sign-in, sign-up and reset answers take at least this long (seconds), known account or not:
 # longer than the slowest path (an Argon2 hash, a message) so timing tells nothing.
 ZIZHU_AUTH_RESPONSE_FLOOR = {"signin": 0.8, "signup": 1.2, "reset": 0.8}
