@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zizhu.catalog.models import Category, Product
+from zizhu.catalog.models import Category, Product, pick
 
 
 class ModelVersion(models.Model):
@@ -52,22 +52,29 @@ class RecommendationRow(models.Model):
     reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
     reason_product = models.ForeignKey(Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     reason_category = models.ForeignKey(Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # the reason's product or category name, copied at training so a list is read without joining them
+    reason_name_zh = models.CharField(max_length=200, blank=True)
+    reason_name_en = models.CharField(max_length=200, blank=True)
 
     class Meta:
         abstract = True
         ordering = ["rank"]
 
     @property
+    def reason_name(self) -> str:
+        return pick(self.reason_name_zh, self.reason_name_en)
+
+    @property
     def explanation(self) -> str:
         """Why this item is on the list, in one short sentence (in the active language)."""
-        if self.reason == Reason.BECAUSE_BOUGHT and self.reason_product is not None:
-            return gettext("Because you bought %(product)s") % {"product": self.reason_product.name}
-        if self.reason == Reason.BECAUSE_VIEWED and self.reason_product is not None:
-            return gettext("Because you looked at %(product)s") % {"product": self.reason_product.name}
+        if self.reason == Reason.BECAUSE_BOUGHT and self.reason_name_zh:
+            return gettext("Because you bought %(product)s") % {"product": self.reason_name}
+        if self.reason == Reason.BECAUSE_VIEWED and self.reason_name_zh:
+            return gettext("Because you looked at %(product)s") % {"product": self.reason_name}
         if self.reason == Reason.BUY_AGAIN:
             return gettext("You bought this before: buy it again")
-        if self.reason == Reason.POPULAR_IN_CATEGORY and self.reason_category is not None:
-            return gettext("Popular in %(category)s") % {"category": self.reason_category.name}
+        if self.reason == Reason.POPULAR_IN_CATEGORY and self.reason_name_zh:
+            return gettext("Popular in %(category)s") % {"category": self.reason_name}
         if self.reason == Reason.SIMILAR:
             return gettext("Customers who looked at this also liked it")
         if self.reason == Reason.BOUGHT_TOGETHER:

@@ -1,6 +1,7 @@
 """Reads: the shop's behaviour events as interactions (for training), and the precomputed lists.
 
-Each list is one query (the product and what explains it joined in; hidden items filtered in SQL).
+Each list is one query (the product joined in; the reason's name is stored on the row; hidden items
+filtered in SQL).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from zizhu.catalog.models import BehaviourEvent, Product
 from zizhu.recommendations.interactions import Interactions
 from zizhu.recommendations.models import BoughtTogetherItem, ForYou, HiddenItem, ModelVersion, SimilarItem
 
+# long texts a list does not show: not loaded (a card shows the name, the price and a link)
+PRODUCT_TEXT_FIELDS = ("description_zh", "description_en")
 BASKET_CONTEXT_KEYS = ("order", "order_number", "order_id")
 GUEST_PREFIX = "guest:"
 
@@ -47,29 +50,33 @@ def load_shop_interactions(*, chunk_size: int = 20_000) -> Interactions:
     return Interactions.from_rows(list(zip(users, items, kinds, times, baskets, strict=True)))
 
 
-def _visible(queryset: QuerySet[Any], customer: Any) -> QuerySet[Any]:
-    queryset = queryset.filter(product__is_active=True).select_related(
-        "product", "product__category", "reason_product", "reason_category"
-    )
+def _active(rows: QuerySet[Any], limit: int) -> list[Any]:
+    """One query (the product joined; the reason's name is stored on the row). A product switched off
+    since the last training is left out here rather than joined against in SQL."""
+    rows = rows.select_related("product").defer(*(f"product__{name}" for name in PRODUCT_TEXT_FIELDS))
+    return [row for row in rows.order_by("rank")[:limit] if row.product.is_active]
+
+
+def _not_hidden(rows: QuerySet[Any], customer: Any) -> QuerySet[Any]:
     if customer is not None and getattr(customer, "pk", None):
-        hidden = HiddenItem.objects.filter(customer=customer, product=OuterRef("product_id"))
-        queryset = queryset.exclude(Exists(hidden))
-    return queryset
+        return rows.exclude(Exists(HiddenItem.objects.filter(customer=customer, product=OuterRef("product_id"))))
+    return rows
 
 
 def for_you(*, customer: Any, limit: int = 12) -> list[ForYou]:
-    """The customer's personal list (empty for a guest or before the first training)."""
+    """The customer's personal list (empty for a guest or before the first training). Hidden items are
+    also filtered here: a training that started before the customer hid one may still write it."""
     if not getattr(customer, "pk", None):
         return []
-    return list(_visible(ForYou.objects.filter(customer=customer), customer).order_by("rank")[:limit])
+    return _active(_not_hidden(ForYou.objects.filter(customer=customer), customer), limit)
 
 
 def similar_items(*, product: Product, customer: Any = None, limit: int = 8) -> list[SimilarItem]:
-    return list(_visible(SimilarItem.objects.filter(source=product), customer).order_by("rank")[:limit])
+    return _active(_not_hidden(SimilarItem.objects.filter(source=product), customer), limit)
 
 
 def bought_together(*, product: Product, customer: Any = None, limit: int = 6) -> list[BoughtTogetherItem]:
-    return list(_visible(BoughtTogetherItem.objects.filter(source=product), customer).order_by("rank")[:limit])
+    return _active(_not_hidden(BoughtTogetherItem.objects.filter(source=product), customer), limit)
 
 
 def popular_products(*, customer: Any = None, limit: int = 12) -> list[Product]:

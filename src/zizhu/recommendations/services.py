@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zizhu.catalog.models import BehaviourEvent, Product
+from zizhu.catalog.models import BehaviourEvent, Category, Product
 from zizhu.core.errors import NotFound
 from zizhu.recommendations import selectors
 from zizhu.recommendations.algorithms.blend import DEFAULT_WEIGHTS, HALF_LIFE_DAYS
@@ -60,9 +60,10 @@ def train_recommendations(*, progress: Progress = _quiet) -> ModelVersion:
         ForYou.objects.exclude(version=version).delete()
         SimilarItem.objects.exclude(version=version).delete()
         BoughtTogetherItem.objects.exclude(version=version).delete()
-        _write(ForYou, "customer_id", lists.for_you, version, progress)
-        _write(SimilarItem, "source_id", lists.similar, version, progress)
-        _write(BoughtTogetherItem, "source_id", lists.together, version, progress)
+        names = _reason_names(lists.for_you)
+        _write(ForYou, "customer_id", lists.for_you, version, progress, names)
+        _write(SimilarItem, "source_id", lists.similar, version, progress, names)
+        _write(BoughtTogetherItem, "source_id", lists.together, version, progress, names)
         version.seconds = time.perf_counter() - started
         version.stats["rows"] = {
             "for_you": len(lists.for_you),
@@ -73,11 +74,34 @@ def train_recommendations(*, progress: Progress = _quiet) -> ModelVersion:
     return version
 
 
-def _write(model: Any, owner_field: str, rows: list[ListRow], version: ModelVersion, progress: Progress) -> None:
+Names = dict[tuple[str, int], tuple[str, str]]
+
+
+def _reason_names(rows: list[ListRow]) -> Names:
+    """(kind, id) → (Chinese, English) name of every product and category that explains a row."""
+    product_ids = {row.reason_product for row in rows if row.reason_product is not None}
+    category_ids = {row.reason_category for row in rows if row.reason_category is not None}
+    names: Names = {}
+    for pk, name_zh, name_en in Product.objects.filter(pk__in=product_ids).values_list("pk", "name_zh", "name_en"):
+        names["product", pk] = (name_zh, name_en)
+    for pk, name_zh, name_en in Category.objects.filter(pk__in=category_ids).values_list("pk", "name_zh", "name_en"):
+        names["category", pk] = (name_zh, name_en)
+    return names
+
+
+def _write(
+    model: Any, owner_field: str, rows: list[ListRow], version: ModelVersion, progress: Progress, names: Names
+) -> None:
     label = f"write:{model._meta.model_name}"
     for start in range(0, len(rows), WRITE_BATCH):
         objects = []
         for row in rows[start : start + WRITE_BATCH]:
+            if row.reason_product is not None:
+                name_zh, name_en = names.get(("product", row.reason_product), ("", ""))
+            elif row.reason_category is not None:
+                name_zh, name_en = names.get(("category", row.reason_category), ("", ""))
+            else:
+                name_zh = name_en = ""
             fields = {
                 owner_field: row.owner,
                 "product_id": row.product,
@@ -86,6 +110,8 @@ def _write(model: Any, owner_field: str, rows: list[ListRow], version: ModelVers
                 "reason": row.reason,
                 "reason_product_id": row.reason_product,
                 "reason_category_id": row.reason_category,
+                "reason_name_zh": name_zh[:200],
+                "reason_name_en": name_en[:200],
                 "version": version,
             }
             if model is BoughtTogetherItem:
