@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,6 +22,46 @@ PASSWORD = "correct-horse-battery-42"
 
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+def wait_for_background_work(timeout: float = 15.0) -> None:
+    """Let work that outlives a request finish before a transactional test empties the tables.
+
+    Webhook deliveries run in threads (embedded profile) and behaviour events are written after
+    the response; a TRUNCATE racing with them deadlocks on PostgreSQL. So: join our named
+    threads, then wait until no other connection to the test database is inside a transaction.
+    """
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread.name.startswith("zizhu-") and thread is not threading.current_thread():
+            thread.join(max(0.0, deadline - time.monotonic()))
+    if connection.vendor != "postgresql":
+        return
+    quiet_polls = 0
+    while quiet_polls < 3 and time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
+            )
+            busy = cursor.fetchone()[0]
+        quiet_polls = quiet_polls + 1 if busy == 0 else 0
+        time.sleep(0.02)
+
+
+def _flush_after_background_work() -> None:
+    from django.test import TransactionTestCase
+
+    original = TransactionTestCase._fixture_teardown
+
+    def teardown(self):
+        wait_for_background_work()
+        return original(self)
+
+    TransactionTestCase._fixture_teardown = teardown
+
+
+_flush_after_background_work()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -55,7 +55,9 @@ def enqueue(event_id: str) -> None:
         transaction.on_commit(lambda: deliver(event_id))
     elif mode == "thread":
         transaction.on_commit(
-            lambda: threading.Thread(target=_deliver_in_thread, args=(event_id,), daemon=True).start()
+            lambda: threading.Thread(
+                target=_deliver_in_thread, args=(event_id,), daemon=True, name=f"zizhu-webhook-{event_id}"
+            ).start()
         )
     else:
         transaction.on_commit(lambda: _delay(event_id))
