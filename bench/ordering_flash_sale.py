@@ -1,0 +1,198 @@
+"""Flash sale: concurrent clients place orders over HTTP (POST /api/v1/checkout/orders, each a
+guest cart of one unit, with its payment record), production profile (PostgreSQL, Redis, granian
+WSGI workers), wrk on the same machine.
+
+Two runs: one hot SKU with 2,000 units, then the demand spread over 10,000 SKUs. Each request uses
+a fresh guest session whose cart holds one unit, a unique Idempotency-Key and the CSRF token.
+Afterwards it checks the stock: sold + allocated + available = initial, nothing negative, one
+allocation per order, and every 201 answer has its order (nothing lost). Prints figures; never
+fails on timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import catalog_pages
+from catalog_pages import BIN, REPO, production_env, wait_ready
+
+DB_URL = os.environ.get("BENCH_ORDERING_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zizhu_ordering_bench")
+REDIS_URL = os.environ.get("BENCH_ORDERING_REDIS_URL", "redis://127.0.0.1:6379/12")
+PORT = int(os.environ.get("BENCH_ORDERING_PORT", "8298"))
+CSRF = "benchcsrftokenbenchcsrftoken0123"  # a 32-character CSRF secret: cookie and header
+
+
+def django(env: dict[str, str], script: str) -> str:
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + script],
+        cwd=REPO, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return out.stdout
+
+
+def fresh_database(env: dict[str, str]) -> None:
+    name = DB_URL.rsplit("/", 1)[1]
+    admin_url = DB_URL.rsplit("/", 1)[0] + "/postgres"
+    subprocess.run(["psql", admin_url, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
+    subprocess.run(["psql", admin_url, "-qc", f"CREATE DATABASE {name}"], check=True)
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
+
+
+def prepare(env: dict[str, str], *, skus: int, units: int, buyers: int) -> list[str]:
+    """A product with ``skus`` variants sharing ``units`` in stock, and ``buyers`` guest sessions,
+    each with a cart of one unit of a random SKU. Returns the session keys."""
+    script = f"""
+import random, secrets
+from decimal import Decimal
+from importlib import import_module
+from django.conf import settings
+from zizhu.catalog.models import Category, Product, Variant
+from zizhu.cart.models import Cart, CartLine
+from zizhu.inventory import services
+SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
+category = Category.objects.create(slug="sale", name_zh="秒杀")
+product = Product.objects.create(slug="sale-tee", category=category, name_zh="秒杀T恤", price=Decimal("59.00"))
+per = {units} // {skus}
+variants = Variant.objects.bulk_create(
+    [Variant(product=product, sku=f"SALE-{{i}}", price=Decimal("59.00"), stock=per) for i in range({skus})]
+)
+ids = [v.pk for v in variants]
+for start in range(0, len(ids), 1000):
+    services.take_over_variants(variant_ids=ids[start:start + 1000])
+rng = random.Random(5)
+keys = [secrets.token_urlsafe(18) for _ in range({buyers})]
+carts = Cart.objects.bulk_create([Cart(guest_key=k) for k in keys])
+CartLine.objects.bulk_create([CartLine(cart=c, variant_id=rng.choice(ids), quantity=1) for c in carts])
+for key in keys:
+    s = SessionStore()
+    s["catalog_guest_key"] = key
+    s.create()
+    print("S", s.session_key)
+"""
+    return [line[2:] for line in django(env, script).splitlines() if line.startswith("S ")]
+
+
+def lua(path: Path, sessions: list[str]) -> None:
+    quoted = ",".join(f'"{s}"' for s in sessions)
+    body = (
+        '{"contact":{"name":"王小明","phone":"13800138000","email":"b@example.com"},'
+        '"address":{"province":"上海市","city":"上海市","district":"浦东新区","line":"世纪大道 1 号"},'
+        '"delivery":"standard","total":{"amount":"0.01","currency":"CNY"}}'
+    )
+    path.write_text(
+        f"""
+local sessions = {{{quoted}}}
+local next_id = 0
+function setup(thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
+end
+local id = 0
+local counter = 0
+function init(args)
+  id = tonumber(wrk.thread:get("id")) or 0
+end
+request = function()
+  -- thread 0 takes sessions 1, 3, 5…, thread 1 takes 2, 4, 6…: each session (cart) is used once
+  local index = ((counter * 2 + id) % #sessions) + 1
+  counter = counter + 1
+  local session = sessions[index]
+  local headers = {{
+    ["Content-Type"] = "application/json",
+    ["Cookie"] = "sessionid=" .. session .. "; csrftoken={CSRF}",
+    ["X-CSRFToken"] = "{CSRF}",
+    ["Idempotency-Key"] = "flash-" .. session,
+  }}
+  return wrk.format("POST", "/api/v1/checkout/orders", headers, [[{body}]])
+end
+"""
+    )
+
+
+def run_wrk(script: Path, duration: int, connections: int) -> dict[str, str]:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "--latency", "-s", str(script)]
+    output = subprocess.run([*command, f"http://127.0.0.1:{PORT}"], capture_output=True, text=True, check=True).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    return {
+        "rps": re.search(r"Requests/sec:\s+([\d.]+)", output).group(1),
+        "p50": re.search(r"\s50%\s+([\d.]+\w+)", output).group(1),
+        "p99": re.search(r"\s99%\s+([\d.]+\w+)", output).group(1),
+        "total": re.search(r"(\d+) requests in", output).group(1),
+        "non2xx": errors.group(1) if errors else "0",
+        "socket": socket_errors.group(1) if socket_errors else "none",
+    }
+
+
+def check(env: dict[str, str], units: int) -> str:
+    script = """
+from django.db.models import F, Sum
+from zizhu.inventory.models import Stock, StockMovement
+from zizhu.orders.models import Order
+from zizhu.payments.models import Payment
+agg = Stock.objects.aggregate(on_hand=Sum("on_hand"), allocated=Sum("allocated"))
+negative = Stock.objects.filter(allocated__gt=F("on_hand")).count() + Stock.objects.filter(on_hand__lt=0).count()
+orders = Order.objects.count()
+allocations = StockMovement.objects.filter(reason="allocated").count()
+print(orders, Payment.objects.count(), agg["on_hand"], agg["allocated"], negative, allocations)
+"""
+    orders, payments, on_hand, allocated, negative, allocations = map(int, django(env, script).split())
+    available = on_hand - allocated
+    ok = on_hand == units and allocated + available == units and negative == 0 and allocations == orders == payments
+    return (
+        f"orders {orders}, payments {payments}, allocated {allocated}, available {available}, "
+        f"sold+allocated+available = {allocated + available} (initial {units}), negative rows {negative} "
+        f"→ {'OK' if ok else 'MISMATCH'}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--buyers", type=int, default=6000)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    catalog_pages.PORT = PORT
+    for label, skus, units in (("one hot SKU, 2,000 units", 1, 2000), ("spread over 10,000 SKUs", 10_000, 100_000)):
+        var_dir = tempfile.mkdtemp(prefix="zizhu-ordering-bench-")
+        env = {**production_env(var_dir), "DATABASE_URL": DB_URL, "REDIS_URL": REDIS_URL}
+        subprocess.run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"], check=False, capture_output=True)
+        fresh_database(env)
+        sessions = prepare(env, skus=skus, units=units, buyers=args.buyers)
+        script = Path(var_dir) / "orders.lua"
+        lua(script, sessions)
+        server = subprocess.Popen(
+            [str(BIN / "granian"), "--interface", "wsgi", "--workers", str(args.workers), "--blocking-threads", "1",
+             "--host", "127.0.0.1", "--port", str(PORT), "zizhu.config.wsgi:application"],
+            cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            wait_ready()
+            result = run_wrk(script, args.duration, args.connections)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+        print(f"\n{label}: {args.connections} clients, granian {args.workers} workers, {args.duration} s, "
+              f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+        print(f"  {result['rps']} requests/s (answers: {result['total']}, non-2xx {result['non2xx']}: sold out), "
+              f"p50 {result['p50']}, p99 {result['p99']}, socket errors {result['socket']}")  # fmt: skip
+        print("  " + check(env, units))
+        shutil.rmtree(var_dir, ignore_errors=True)
+        time.sleep(1)
+
+
+if __name__ == "__main__":
+    main()
