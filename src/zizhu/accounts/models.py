@@ -227,3 +227,28 @@ class OneTimeCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.channel} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class UserSession(models.Model):
+    """One signed-in browser session, for the devices page (works with the db and cached_db engines).
+
+    Keyed by a SHA-256 hash of the session key; the key itself is kept encrypted only so that
+    "sign out this device" can delete the session from the session store.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    key_hash = models.CharField(max_length=64, unique=True)
+    session_key = EncryptedTextField(_("session key"), context="usersession.key")
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    place = models.CharField(_("approximate place"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("signed in at"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("signed-in device")
+        verbose_name_plural = _("signed-in devices")
+        default_permissions = ()
+        indexes = [models.Index(fields=["user", "last_seen_at"], name="usersession_user_seen_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key_hash[:12]}… {self.last_seen_at:%Y-%m-%d %H:%M}"

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from zizhu.accounts import audit, codes, messaging
 from zizhu.accounts.logins import parse_login
-from zizhu.accounts.models import ApiToken, OneTimeCode, User
+from zizhu.accounts.models import ApiToken, OneTimeCode, User, UserSession
 from zizhu.accounts.roles import ROLES, require_permission, role_names
 from zizhu.accounts.tokens import generate_token
 from zizhu.core import events
@@ -209,3 +209,19 @@ def set_staff_roles(*, actor: Any, member_id: int, roles: Iterable[str], request
                 request=request,
             )
     return member
+
+
+def sign_out_device(*, user: User, device_id: int) -> None:
+    """End one of the user's own sessions; another person's session id is simply not found."""
+    from zizhu.accounts import devices
+
+    row = UserSession.objects.filter(user=user, pk=device_id).first()
+    if row is None:
+        raise NotFound(_("No such signed-in device."))
+    devices.end([row])
+
+
+def sign_out_other_devices(*, user: User, current_session_key: str | None) -> int:
+    from zizhu.accounts import devices
+
+    return devices.end_others(user, keep_key=current_session_key)

@@ -21,3 +21,11 @@ def note_sign_in_time(sender: Any, request: HttpRequest | None, user: Any, **kwa
         from zizhu.accounts import mfa
 
         mfa.mark_authenticated(request)
+
+
+def forget_session(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """Signing out removes the session from the devices page."""
+    if request is not None and hasattr(request, "session"):
+        from zizhu.accounts import devices
+
+        devices.forget(request.session.session_key)

@@ -206,6 +206,52 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)  # does not sign in: the next sign-in asks for any second factor
+        services.sign_out_other_devices(user=form.user, current_session_key=None)  # every session ends
+        return response
+
+
+@login_required
+def devices_page(request: HttpRequest) -> HttpResponse:
+    """Signed-in devices: revoke one, or all others."""
+    from zizhu.accounts import devices
+
+    current = devices.key_hash(request.session.session_key or "")
+    rows = [
+        {
+            "id": row.pk,
+            "device": devices.describe_device(row.user_agent),
+            "place": devices.describe_place(row.place),
+            "created_at": row.created_at,
+            "last_seen_at": row.last_seen_at,
+            "current": row.key_hash == current,
+            "short_hash": row.key_hash[:8],
+        }
+        for row in devices.active_sessions(request.user)
+    ]
+    return render(request, "accounts/devices.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def device_sign_out(request: HttpRequest, device_id: int) -> HttpResponse:
+    try:
+        services.sign_out_device(user=request.user, device_id=device_id)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("That device was signed out."))
+    return redirect("accounts:devices")
+
+
+@login_required
+@require_POST
+def devices_sign_out_others(request: HttpRequest) -> HttpResponse:
+    count = services.sign_out_other_devices(user=request.user, current_session_key=request.session.session_key)
+    messages.success(request, _("Signed out of %(count)d other devices.") % {"count": count})
+    return redirect("accounts:devices")
+
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
@@ -221,5 +267,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
+        response = super().form_valid(form)  # keeps this session signed in
+        ended = services.sign_out_other_devices(
+            user=self.request.user, current_session_key=self.request.session.session_key
+        )
         messages.success(self.request, _("Your password was changed."))
-        return super().form_valid(form)
+        if ended:
+            messages.info(self.request, _("Your other devices were signed out."))
+        return response
