@@ -58,3 +58,12 @@ def test_guest_signed_link_works_and_expires(tee_m, settings):
     assert Client().get(f"/orders/{number}/?t={token}").status_code == 404  # a link for another order
     settings.ZIZHU_ORDER_LINK_MAX_AGE = -1
     assert Client().get(link).status_code == 404
+
+
+def test_pdf_receipt_for_the_owner_only(client, other_customer, alice_order):
+    response = client.get(f"/orders/{alice_order.number}/receipt.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and "attachment" in response["Content-Disposition"]
+    bob = Client()
+    bob.force_login(other_customer)
+    assert bob.get(f"/orders/{alice_order.number}/receipt.pdf").status_code == 404

@@ -39,6 +39,15 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
+def receipt_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    from zizhu.orders.receipts import receipt_pdf as render_pdf
+
+    order = _order_or_404(request, number)
+    response = HttpResponse(render_pdf(order), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="receipt-{order.number}.pdf"'
+    return response
+
+
 @require_POST
 def cancel(request: HttpRequest, number: str) -> HttpResponse:
     order = _order_or_404(request, number)
