@@ -55,7 +55,7 @@ def test_interrupted_rotation_leaves_everything_readable_and_a_second_run_finish
 
     out = io.StringIO()
     call_command("rotate_keys", "--batch-size", "5", stdout=out)
-    assert "Re-encrypting accounts.User (phone)" in out.getvalue()
+    assert "Re-encrypting accounts.User (phone, anti_phishing_phrase)" in out.getvalue()
     assert "Every encrypted value is under the key 'new'" in out.getvalue()
     assert set(_key_ids()) == {"new"}
 

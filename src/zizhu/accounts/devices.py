@@ -120,6 +120,27 @@ def touch(request: HttpRequest) -> None:
     cache.set(marker, now.timestamp(), TOUCH_EVERY * 2)
 
 
+def record_sign_in(request: HttpRequest, user: User) -> None:
+    """At sign-in (``user_logged_in``; the session already has its new key): the row and the marker."""
+    session = getattr(request, "session", None)
+    if session is None or not session.session_key:
+        return
+    digest = key_hash(session.session_key)
+    now = timezone.now()
+    UserSession.objects.update_or_create(
+        key_hash=digest,
+        defaults={
+            "user": user,
+            "session_key": session.session_key,
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+            "place": place_of(client_ip(request)),
+            "created_at": now,
+            "last_seen_at": now,
+        },
+    )
+    cache.set(f"sess-seen:{digest}", now.timestamp(), TOUCH_EVERY * 2)
+
+
 def active_sessions(user: User) -> list[UserSession]:
     since = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
     return list(UserSession.objects.filter(user=user, last_seen_at__gte=since).order_by("-last_seen_at"))

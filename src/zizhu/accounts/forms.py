@@ -120,3 +120,13 @@ class MessageFactorForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
     )
+
+
+class PhraseForm(forms.Form):
+    phrase = forms.CharField(
+        label=_("Your anti-phishing phrase"),
+        max_length=40,
+        required=False,
+        help_text=_("2 to 40 characters only you would choose, like a line from a song. Leave empty to stop."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

@@ -68,6 +68,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         choices=[("", _("off")), ("email", _("e-mail")), ("sms", _("text message"))],
     )
 
+    # Chosen by the customer, shown on the second sign-in step, on payment confirmation and in every
+    # e-mail we send them, so a look-alike page or e-mail (which cannot know it) stands out.
+    anti_phishing_phrase = EncryptedTextField(
+        _("anti-phishing phrase"), null=True, blank=True, default=None, context="user.anti_phishing_phrase"
+    )
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"

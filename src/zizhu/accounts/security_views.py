@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from zizhu.accounts import mfa
-from zizhu.accounts.forms import MessageFactorForm, ReauthForm, SecondFactorForm
+from zizhu.accounts import mfa, services
+from zizhu.accounts.forms import MessageFactorForm, PhraseForm, ReauthForm, SecondFactorForm
 from zizhu.core.errors import DomainError, RateLimited
 
 
@@ -193,3 +193,20 @@ def totp_remove(request: HttpRequest) -> HttpResponse:
     mfa.remove_totp(user=request.user)  # type: ignore[arg-type]
     messages.success(request, _("The authenticator app was removed."))
     return redirect("accounts:security")
+
+
+@reauth_required
+@require_http_methods(["GET", "POST"])
+def phrase(request: HttpRequest) -> HttpResponse:
+    """Choose the anti-phishing phrase (stored encrypted)."""
+    user = request.user
+    form = PhraseForm(request.POST or None, initial={"phrase": user.anti_phishing_phrase})  # type: ignore[union-attr]
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_anti_phishing_phrase(user=user, phrase=form.cleaned_data["phrase"])  # type: ignore[arg-type]
+        except DomainError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Your anti-phishing phrase was saved."))
+            return redirect("accounts:security")
+    return render(request, "accounts/phrase.html", {"form": form}, status=422 if form.errors else 200)

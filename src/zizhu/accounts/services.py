@@ -225,3 +225,16 @@ def sign_out_other_devices(*, user: User, current_session_key: str | None) -> in
     from zizhu.accounts import devices
 
     return devices.end_others(user, keep_key=current_session_key)
+
+
+PHRASE_MAX = 40
+
+
+def set_anti_phishing_phrase(*, user: User, phrase: str) -> User:
+    """Set (or clear with "") the private phrase; 2 to 40 characters, no control characters."""
+    phrase = " ".join((phrase or "").split())
+    if (phrase and not (2 <= len(phrase) <= PHRASE_MAX)) or any(ord(ch) < 32 for ch in phrase):
+        raise _field_error("phrase", _("Use 2 to 40 characters."))
+    user.anti_phishing_phrase = phrase or None
+    user.save(update_fields=["anti_phishing_phrase"])
+    return user

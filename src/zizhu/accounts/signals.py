@@ -18,9 +18,10 @@ def audit_staff_sign_in(sender: Any, request: HttpRequest | None, user: Any, **k
 def note_sign_in_time(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     """A sign-in counts as a fresh authentication for the re-authentication window."""
     if request is not None and hasattr(request, "session"):
-        from zizhu.accounts import mfa
+        from zizhu.accounts import devices, mfa
 
         mfa.mark_authenticated(request)
+        devices.record_sign_in(request, user)
 
 
 def forget_session(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("security/", security_views.security, name="security"),
     path("security/authenticator/", security_views.totp_setup, name="totp_setup"),
     path("security/authenticator/remove/", security_views.totp_remove, name="totp_remove"),
+    path("security/phrase/", security_views.phrase, name="phrase"),
     path("security/backup-codes/", security_views.backup_codes, name="backup_codes"),
     path("security/codes-by-message/", security_views.message_factor, name="message_factor"),
     path("profile/", views.profile, name="profile"),
