@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from zizhu.accounts.auth import bearer_auth, require_csrf
 from zizhu.cart import owners, selectors, services
@@ -120,11 +120,11 @@ def request_cart(request: HttpRequest, *, create: bool) -> Cart | None:
     return services.open_cart(owner=owner, create=create) if owner is not None else None
 
 
-def respond(request: HttpRequest, cart: Cart | None, status: int = 200) -> tuple[int, dict[str, Any]]:
+def respond(request: HttpRequest, cart: Cart | None, status: int = 200) -> Status:
     quote = selectors.cart_quote(cart=cart)
     if cart is not None:
         owners.remember_count(request, cart, quote.item_count)
-    return status, cart_out(quote)
+    return Status(status, cart_out(quote))
 
 
 @cart_router.get("", response={200: CartOut, 401: ErrorOut})
