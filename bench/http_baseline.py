@@ -102,7 +102,10 @@ def main() -> None:
         command = [str(BIN / "granian"), *server_args, "--host", "127.0.0.1", "--port", str(port)]
         target = "zizhu.config.wsgi:application" if "wsgi" in server_args else "zizhu.config.asgi:application"
         server_env = {**env, "DB_CONN_MAX_AGE": "60" if "wsgi" in server_args else "0"}
-        server = subprocess.Popen([*command, target], cwd=REPO, env=server_env, stdout=subprocess.DEVNULL)
+        # Own process group: granian's ASGI workers outlived a plain SIGINT once; the group is killed.
+        server = subprocess.Popen(
+            [*command, target], cwd=REPO, env=server_env, stdout=subprocess.DEVNULL, start_new_session=True
+        )
         try:
             wait_ready(port)
             base = f"http://127.0.0.1:{port}"
@@ -119,11 +122,11 @@ def main() -> None:
                     flush=True,
                 )
         finally:
-            server.send_signal(signal.SIGINT)
+            os.killpg(server.pid, signal.SIGINT)
             try:
                 server.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                server.kill()
+                os.killpg(server.pid, signal.SIGKILL)
                 server.wait()
     shutil.rmtree(var_dir, ignore_errors=True)
 
