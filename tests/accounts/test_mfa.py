@@ -286,3 +286,39 @@ def test_guessing_totp_codes_is_stopped(client, customer, password, with_totp):
     assert (
         client.post(reverse("accounts:signin_verify"), {"method": "totp", "code": code_for(device)}).status_code == 429
     )
+
+
+def test_security_changes_are_audited_once_each(client, customer):
+    from zizhu.accounts.models import AuditRecord
+
+    client.force_login(customer)
+    client.get(reverse("accounts:totp_setup"))
+    device = TOTPDevice.objects.get(user=customer, confirmed=False)
+    client.post(reverse("accounts:totp_setup"), {"method": "totp", "code": code_for(device)})
+    client.post(reverse("accounts:backup_codes"))
+    client.post(reverse("accounts:totp_remove"))
+    summaries = list(
+        AuditRecord.objects.filter(action="account.security_change", target_id=str(customer.pk))
+        .order_by("id")
+        .values_list("summary", flat=True)
+    )
+    assert summaries == ["authenticator app set up", "new backup codes", "authenticator app removed"]
+
+
+def test_the_second_step_checks_csrf(customer, password, with_totp):
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(reverse("accounts:signin"))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    client.post(
+        reverse("accounts:signin"),
+        {"username": "alice@example.com", "password": password, "csrfmiddlewaretoken": token},
+    )
+    _device, backup = with_totp
+    refused = client.post(reverse("accounts:signin_verify"), {"method": "backup", "code": backup[0]})
+    assert refused.status_code == 403 and SESSION_KEY not in client.session
+
+
+def test_reauth_next_only_to_our_paths(client, customer, password):
+    client.force_login(customer)
+    response = client.post(reverse("accounts:reauth") + "?next=https://evil.example/", {"password": password})
+    assert response["Location"] == reverse("accounts:security")

@@ -31,6 +31,9 @@ STAFF_SIGN_IN = "staff.sign_in"
 # A staff member set someone's password in the back office (an action name, not a secret).
 PASSWORD_SET = "account.password_set"  # noqa: S105
 
+# A customer changed how they sign in (second factors, backup codes, phrase, devices signed out).
+SECURITY_CHANGE = "account.security_change"
+
 SUMMARY_MAX = 2000
 
 

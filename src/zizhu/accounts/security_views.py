@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from zizhu.accounts import mfa, services
+from zizhu.accounts import audit, mfa, services
 from zizhu.accounts.forms import MessageFactorForm, PhraseForm, ReauthForm, SecondFactorForm
 from zizhu.core.errors import DomainError, RateLimited
 
@@ -33,6 +33,12 @@ def reauth_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def _audit(request: HttpRequest, summary: str) -> None:
+    audit.record(
+        actor=request.user, action=audit.SECURITY_CHANGE, target=request.user, summary=summary, request=request
+    )  # type: ignore[arg-type]
 
 
 def _errors_to_form(form: Any, exc: DomainError) -> None:
@@ -145,6 +151,7 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             _errors_to_form(form, exc)
         else:
+            _audit(request, "authenticator app set up")
             messages.success(request, _("Your authenticator app is set up. Sign-in now asks for its code."))
             if backup:
                 request.session["zizhu_new_backup_codes"] = backup
@@ -163,6 +170,7 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
     fresh = request.session.pop("zizhu_new_backup_codes", None)
     if request.method == "POST":
         fresh = mfa.new_backup_codes(user=request.user)  # type: ignore[arg-type]
+        _audit(request, "new backup codes")
         messages.success(request, _("New backup codes were made. The old ones no longer work."))
     context = {"codes": fresh, "left": mfa.backup_codes_left(request.user)}  # type: ignore[arg-type]
     return render(request, "accounts/backup_codes.html", context)
@@ -179,6 +187,7 @@ def message_factor(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             _errors_to_form(form, exc)
         else:
+            _audit(request, f"codes by message: {form.cleaned_data['channel'] or 'off'}")
             messages.success(request, _("Your sign-in settings were saved."))
             if backup:
                 request.session["zizhu_new_backup_codes"] = backup
@@ -191,6 +200,7 @@ def message_factor(request: HttpRequest) -> HttpResponse:
 @require_POST
 def totp_remove(request: HttpRequest) -> HttpResponse:
     mfa.remove_totp(user=request.user)  # type: ignore[arg-type]
+    _audit(request, "authenticator app removed")
     messages.success(request, _("The authenticator app was removed."))
     return redirect("accounts:security")
 
@@ -207,6 +217,7 @@ def phrase(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             _errors_to_form(form, exc)
         else:
+            _audit(request, "anti-phishing phrase changed")
             messages.success(request, _("Your anti-phishing phrase was saved."))
             return redirect("accounts:security")
     return render(request, "accounts/phrase.html", {"form": form}, status=422 if form.errors else 200)
