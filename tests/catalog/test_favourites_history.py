@@ -4,6 +4,7 @@ sign-in, and other customers' ids."""
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.utils import timezone
@@ -178,3 +179,14 @@ def test_old_guest_activity_is_purged_but_accounts_keep_theirs(customer, shop):
         ("new-guest", None),
         ("", customer.pk),
     ]
+
+
+@pytest.mark.django_db
+def test_favourite_api_refuses_non_slug_product_names(client, customer):
+    """Found by schemathesis: a NUL in the product name reached PostgreSQL and answered 500."""
+    client.force_login(customer)
+    for bad in ["\x00abc", "a\ud800b", "名字", "a b"]:
+        response = client.post("/api/v1/me/favourites", {"product": bad}, content_type="application/json")
+        assert response.status_code == 422, bad
+    for bad in ["\x00abc", "名字", "a b"]:
+        assert client.delete("/api/v1/me/favourites", QUERY_STRING=urlencode({"product": bad})).status_code == 422

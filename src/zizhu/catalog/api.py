@@ -140,7 +140,8 @@ class FavouriteListOut(Schema):
 
 
 class FavouriteIn(Schema):
-    product: str = Field(..., max_length=120, description="The product's slug")
+    # A slug's characters only: anything else (NUL, lone surrogates) is a 422, never a database error.
+    product: str = Field(..., max_length=120, pattern=r"^[-a-zA-Z0-9_]+$", description="The product's slug")
 
 
 class HistoryEntryOut(Schema):
@@ -163,7 +164,7 @@ class PageIn(Schema):
 
 
 class RemoveFavouriteIn(Schema):
-    product: str = Field(..., max_length=120, description="The product's slug")
+    product: str = Field(..., max_length=120, pattern=r"^[-a-zA-Z0-9_]+$", description="The product's slug")
 
 
 # --- shaping -------------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ urlpatterns = [
     path("checkout/", include("zizhu.checkout.urls")),
     path("orders/", include("zizhu.orders.urls")),
     path("pay/", include("zizhu.payments.urls")),
+    path("recommendations/", include("zizhu.recommendations.urls")),
     path("sandbox-gateway/", include("zizhu.payments.sandbox_gateway.urls")),
     path("api/v1/", api.urls),
     # The back office is not at /admin/, the first path every scanner tries.
