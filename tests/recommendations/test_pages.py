@@ -22,7 +22,7 @@ def test_before_any_training_guests_see_best_sellers(client, shop):
     html = client.get(reverse("recommendations:for_you")).content.decode()
     assert "for-you-title" in html
     assert shop["A"].name in html or shop["C"].name in html
-    assert "Don't show" not in html and "不再显示" not in html  # guests cannot hide
+    assert "Don&#x27;t show" not in html and "不再显示" not in html  # guests cannot hide
 
 
 def test_for_you_explains_itself_and_hidden_items_never_come_back(client, shop, history):
