@@ -190,3 +190,15 @@ def test_favourite_api_refuses_non_slug_product_names(client, customer):
         assert response.status_code == 422, bad
     for bad in ["\x00abc", "名字", "a b"]:
         assert client.delete("/api/v1/me/favourites", QUERY_STRING=urlencode({"product": bad})).status_code == 422
+
+
+@pytest.mark.django_db
+def test_script_in_a_product_name_is_inert_through_the_cached_page(client, shop):
+    """The product page is cached as HTML and marked safe after slots are filled: it must stay escaped."""
+    shop.shirt.name_zh = "<script>alert(1)</script>衬衫"
+    shop.shirt.description_zh = '<img src=x onerror="alert(2)">'
+    shop.shirt.save()
+    for _ in range(2):  # the first render fills the cache, the second is served from it
+        html = client.get(f"/p/{shop.shirt.slug}/").content.decode()
+        assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert "<img src=x" not in html

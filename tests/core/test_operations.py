@@ -103,3 +103,17 @@ def test_production_profile_refuses_to_start_without_its_settings():
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.smoke
+@pytest.mark.django_db
+def test_nul_characters_get_a_4xx_never_a_database_error(client, make_user):
+    """Schemathesis found 500s: PostgreSQL refuses NUL, so the API refuses it first (body, path)."""
+    client.force_login(make_user("nul@example.com"))
+    body = client.patch("/api/v1/me", {"display_name": "a\x00b"}, content_type="application/json")
+    assert body.status_code == 422 and body.json()["code"] == "invalid"
+    query = client.get("/api/v1/catalog/products", {"q": "a\x00b"})
+    assert query.status_code == 200  # search drops the NUL and answers
+    path = client.get("/api/v1/catalog/products/a%00b")
+    assert path.status_code == 404 and path.json()["code"] == "not_found"
+    assert client.get("/p/a%00b/").status_code == 404

@@ -157,3 +157,20 @@ def test_unused_card_tokens_expire_after_an_hour(client, db):
     GatewayCard.objects.filter(pk=old).update(created_at=timezone.now() - timedelta(hours=2))
     assert purge_unused_tokens() == 1
     assert list(GatewayCard.objects.values_list("pk", flat=True)) == [fresh]
+
+
+@pytest.mark.smoke
+def test_csrf_exempt_tokens_endpoint_changes_no_shop_data(db):
+    """The gateway's tokenisation endpoint is cross-site by design (CSRF-exempt); it only answers a token."""
+    from django.test import Client
+
+    from zizhu.payments.models import Payment
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(
+        "/sandbox-gateway/v1/tokens",
+        {"number": "4242 4242 4242 4242", "expiry": "12/34", "cvc": "123"},
+        content_type="application/json",
+    )
+    assert response.status_code in (200, 201) and "4242 4242 4242 4242" not in response.content.decode()
+    assert Payment.objects.count() == 0

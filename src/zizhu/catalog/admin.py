@@ -37,6 +37,7 @@ class AnnounceProductMixin:
     """Announce the affected products after the object and its inlines are saved."""
 
     def product_ids_of(self, obj: Any) -> list[int]:
+        # An abstract hook each admin using the mixin defines (ModelAdmin's metaclass rules out ABC).
         raise NotImplementedError
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:

@@ -7,6 +7,7 @@ from zizhu.cart.api import cart_router
 from zizhu.catalog.api import catalog_router, favourites_router, history_router
 from zizhu.checkout.api import checkout_router
 from zizhu.core.api_errors import install_error_handlers
+from zizhu.core.api_parser import StrictParser
 from zizhu.orders.api import orders_router
 from zizhu.payments.api import payments_router
 from zizhu.recommendations.api import recommendations_router
@@ -22,6 +23,7 @@ api = NinjaAPI(
         'Errors are JSON {"code", "message", "fields"}.'
     ),
     urls_namespace="api",
+    parser=StrictParser(),
 )
 install_error_handlers(api)
 api.add_router("/auth", auth_router)

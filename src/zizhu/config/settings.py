@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "zizhu.core.middleware.RequestIdMiddleware",
+    "zizhu.core.middleware.RefuseNulInPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "zizhu.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -93,6 +93,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, ValidationError):  # our parser's refusal, wrapped by Ninja as a 400
+            return validation_error(request, exc.__cause__)
         known = {
             400: ("bad_request", _("The request could not be read. Send a valid JSON body.")),
             403: ("permission_denied", _("You are not allowed to do that.")),

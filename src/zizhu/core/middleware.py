@@ -63,3 +63,18 @@ class RateLimitedMiddleware:
         if isinstance(exception, RateLimited):
             return ratelimit.response_for(request, exception)
         return None
+
+
+class RefuseNulInPathMiddleware:
+    """A NUL in the path cannot name anything we store (PostgreSQL refuses it): answer 404 at once,
+    before a view passes it to the database. (Bodies and query strings: zizhu.core.api_parser.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path:
+            from zizhu.core.views import not_found
+
+            return not_found(request)
+        return self.get_response(request)

@@ -11,6 +11,7 @@ a query parser unquoted. ``relevance`` = text rank × the entry's boost (in stoc
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -26,27 +27,32 @@ FIELD_WEIGHTS = {"name_text": 10.0, "brand_text": 6.0, "category_text": 3.0, "bo
 PG_WEIGHTS = [0.1, 0.3, 0.6, 1.0]  # ts_rank's order is D, C, B, A
 
 
-class SearchBackend:
+class SearchBackend(ABC):
+    """One interface, two engines (SQLite FTS5, PostgreSQL full text); see Fts5Backend, PostgresBackend."""
+
     vendor = ""
 
+    @abstractmethod
     def compile(self, query: ParsedQuery, *, any_term: bool = False) -> str:
         raise NotImplementedError
 
+    @abstractmethod
     def match(self, queryset: QuerySet[SearchEntry], query: ParsedQuery, *, any_term: bool = False) -> QuerySet:
         raise NotImplementedError
 
+    @abstractmethod
     def with_relevance(
         self, queryset: QuerySet[SearchEntry], query: ParsedQuery, *, any_term: bool = False
     ) -> QuerySet[SearchEntry]:
         raise NotImplementedError
 
-    def write(self, product_ids: Sequence[int]) -> None:
+    def write(self, product_ids: Sequence[int]) -> None:  # noqa: B027 - an optional hook
         """Bring the backend's own structures in step with the (already saved) entries."""
 
-    def delete(self, product_ids: Sequence[int]) -> None:
+    def delete(self, product_ids: Sequence[int]) -> None:  # noqa: B027 - an optional hook
         """Forget the products (their entries are deleted by the caller)."""
 
-    def clear(self) -> None:
+    def clear(self) -> None:  # noqa: B027 - an optional hook
         """Forget everything (before a full rebuild)."""
 
 
