@@ -119,6 +119,11 @@ class SignInView(auth_views.LoginView):
             protection.guard(request, "signin", request.POST.get("username", ""))
             return super().post(request, *args, **kwargs)
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["passkey_next"] = safe_next(self.request, reverse("accounts:profile"))
+        return context
+
     def form_valid(self, form: SignInForm) -> HttpResponse:
         user = form.get_user()
         if mfa.has_second_factor(user):
@@ -168,8 +173,14 @@ def tokens(request: HttpRequest) -> HttpResponse:
             form.add_error("name", str(exc.message))
         else:
             form = TokenForm()
-    context = {"form": form, "tokens": selectors.list_api_tokens(user=request.user), "new_token": new_token}
     status = 422 if request.method == "POST" and form.errors else 200
+    return _tokens_page(request, form, new_token=new_token, status=status)
+
+
+def _tokens_page(
+    request: HttpRequest, form: TokenForm, *, new_token: str | None = None, status: int = 200
+) -> HttpResponse:
+    context = {"form": form, "tokens": selectors.list_api_tokens(user=request.user), "new_token": new_token}
     return render(request, "accounts/tokens.html", context, status=status)
 
 
@@ -179,7 +190,10 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
         services.revoke_api_token(user=request.user, token_id=token_id)
     except DomainError as exc:
+        # Someone else's token (or one already gone): the list again with the message, and the
+        # error status (404), not a redirect that would look like success to a program.
         messages.error(request, str(exc.message))
+        return _tokens_page(request, TokenForm(), status=exc.status)
     else:
         messages.success(request, _("The token was revoked. Programs using it can no longer sign in."))
     return redirect("accounts:tokens")
@@ -239,7 +253,11 @@ def device_sign_out(request: HttpRequest, device_id: int) -> HttpResponse:
     try:
         services.sign_out_device(user=request.user, device_id=device_id)
     except DomainError as exc:
+        # Another person's session id is "not found": the page again with the message and a 404.
         messages.error(request, str(exc.message))
+        response = devices_page(request)
+        response.status_code = exc.status
+        return response
     else:
         messages.success(request, _("That device was signed out."))
     return redirect("accounts:devices")

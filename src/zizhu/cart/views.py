@@ -81,6 +81,13 @@ def change(request: HttpRequest, line_id: int) -> HttpResponse:
                 confirmed=request.POST.get("confirm") == "1",
             )
             messages.success(request, _("Quantity updated."))
+    except services.NotFound as exc:
+        # Not a line of this cart (another customer's id, or already removed): the cart with the
+        # message and a 404, nothing changed, rather than a redirect that reads like success.
+        messages.error(request, str(exc.message))
+        response = cart_page(request)
+        response.status_code = exc.status
+        return response
     except DomainError as exc:
         messages.error(request, str(exc.message))
     owners.remember_count(request, cart)
