@@ -28,10 +28,13 @@ def test_for_you_lists_the_right_item_with_its_reason(signed_in, shop) -> None:
     assert body["model_version"] is not None
 
 
-def test_before_any_training_for_you_falls_back_to_best_sellers(signed_in) -> None:
-    body = signed_in.get("/api/v1/recommendations/for-you?limit=3").json()
-    assert len(body["items"]) == 3
-    assert {item["reason"] for item in body["items"]} == {"popular"}
+def test_before_any_training_for_you_falls_back_to_the_cold_start(signed_in) -> None:
+    """The customer bought phones: popular phones first ("popular in 手机"), then the shop's best sellers."""
+    body = signed_in.get("/api/v1/recommendations/for-you?limit=5", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert len(body["items"]) == 5
+    reasons = [item["reason"] for item in body["items"]]
+    assert reasons == ["popular_in_category"] * 3 + ["popular"] * 2
+    assert body["items"][0]["explanation"] == "手机热门"
     assert body["model_version"] is None
 
 

@@ -16,12 +16,15 @@ from django.utils.translation import gettext as _
 from zizhu.core.sms import get_sms_sender
 
 
-def send_email(*, to: str, template: str, context: dict[str, Any], language: str, user: Any = None) -> None:
-    """``template`` names ``accounts/email/<template>.txt`` and ``<template>_subject.txt``."""
+def send_email(
+    *, to: str, template: str, context: dict[str, Any], language: str, user: Any = None, folder: str = "accounts/email"
+) -> None:
+    """``template`` names ``<folder>/<template>.txt`` and ``<template>_subject.txt`` (other apps, e.g.
+    notifications, keep their own folder and include ``accounts/email/_phrase.txt``)."""
     context = {**context, "user": user, "phrase": getattr(user, "anti_phishing_phrase", "") if user else ""}
     with translation.override(language):
-        subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"accounts/email/{template}.txt", context)
+        subject = render_to_string(f"{folder}/{template}_subject.txt", context).strip()
+        body = render_to_string(f"{folder}/{template}.txt", context)
     send_mail(subject, body, None, [to])
 
 

@@ -40,7 +40,9 @@ def _back(request: HttpRequest) -> HttpResponse:
     target = request.POST.get("next", "")
     if not (target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())):
         target = reverse("cart:cart")
-    if request.headers.get("HX-Request"):  # a button inside an HTMX form (the configurator): navigate
+    # a button inside an HTMX form (the configurator): navigate. One-click forms (recommendations, swap=1)
+    # follow the redirect themselves and take the message, cart link and cart lines from the page.
+    if request.headers.get("HX-Request") and request.POST.get("swap") != "1":
         return HttpResponse(headers={"HX-Redirect": target})
     return redirect(target)
 

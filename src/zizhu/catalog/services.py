@@ -253,8 +253,16 @@ def _touch_history(*, owner: Owner, product_id: int, viewed_at: Any) -> None:
         BrowsingHistory.objects.filter(pk__in=stale).delete()
 
 
+HISTORY_CLEARED = "catalog.history.cleared"
+
+
 def clear_history(*, owner: Owner) -> int:
-    deleted, _details = BrowsingHistory.objects.filter(**owner.lookup()).delete()
+    """Forget the owner's browsing history. For a signed-in customer the recommender is told (outbox
+    ``catalog.history.cleared`` with ``user_id`` and ``cleared_at``) so it stops learning from those views."""
+    with transaction.atomic():
+        deleted, _details = BrowsingHistory.objects.filter(**owner.lookup()).delete()
+        if owner.user is not None:
+            events.emit(HISTORY_CLEARED, {"user_id": owner.user.pk, "cleared_at": timezone.now().isoformat()})
     return deleted
 
 

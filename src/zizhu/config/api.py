@@ -8,6 +8,7 @@ from zizhu.catalog.api import catalog_router, favourites_router, history_router
 from zizhu.checkout.api import checkout_router
 from zizhu.core.api_errors import install_error_handlers
 from zizhu.core.api_parser import StrictParser
+from zizhu.notifications.api import inbox_router, settings_router
 from zizhu.orders.api import orders_router
 from zizhu.payments.api import payments_router
 from zizhu.recommendations.api import recommendations_router
@@ -32,6 +33,8 @@ api.add_router("/staff", staff_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/me/favourites", favourites_router)
 api.add_router("/me/history", history_router)
+api.add_router("/me/inbox", inbox_router)
+api.add_router("/me/notifications", settings_router)
 api.add_router("/catalog/products", products_router)  # the list with facets (zizhu.search)
 api.add_router("/search", search_router)
 api.add_router("/payments", payments_router)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "zizhu.core",
     "zizhu.accounts",
+    "zizhu.notifications",
     "zizhu.catalog",
     "zizhu.search",
     "zizhu.payments",
@@ -113,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "zizhu.storefront.context_processors.shop",
                 "zizhu.cart.context_processors.cart",
+                "zizhu.notifications.context_processors.inbox",
             ],
         },
     },
@@ -185,6 +187,7 @@ ZIZHU_PERIODIC_JOBS = [
     ("zizhu.core.tasks.dispatch_pending_events", 30),
     ("zizhu.core.tasks.purge_dispatched_events", 3600),
     ("zizhu.recommendations.tasks.train_nightly", 3600),  # trains at night, once a day
+    ("zizhu.recommendations.tasks.send_digests", 3600),  # customers whose usual hour of the week is now
     ("zizhu.catalog.tasks.purge_guest_activity", 86400),
     ("zizhu.core.idempotency.purge_expired", 3600),
     ("zizhu.payments.sandbox_gateway.delivery.deliver_due", 10),

@@ -19,6 +19,7 @@ urlpatterns = [
     path("orders/", include("zizhu.orders.urls")),
     path("pay/", include("zizhu.payments.urls")),
     path("recommendations/", include("zizhu.recommendations.urls")),
+    path("inbox/", include("zizhu.notifications.urls")),
     path("sandbox-gateway/", include("zizhu.payments.sandbox_gateway.urls")),
     path("api/v1/", api.urls),
     # The back office is not at /admin/, the first path every scanner tries.

@@ -13,7 +13,7 @@ from zizhu.catalog.models import Product
 from zizhu.core.api_errors import ErrorOut
 from zizhu.core.errors import NotFound
 from zizhu.core.money import Money
-from zizhu.recommendations import selectors, services
+from zizhu.recommendations import selectors, services, sizes
 
 recommendations_router = Router(tags=["recommendations"])
 SLUG = Field(..., max_length=120, pattern=r"^[-a-zA-Z0-9_]+$")
@@ -80,9 +80,13 @@ def _product(slug: str) -> Product:
     "/for-you", auth=user_auth, response={200: RecommendedListOut, 401: ErrorOut, 422: ErrorOut}
 )
 def for_you(request: HttpRequest, query: Query[LimitIn]):
-    """The signed-in customer's personal list; best sellers until a model has been trained for them."""
+    """The signed-in customer's personal list; until one is trained for them, the best sellers of the
+    categories they looked at ("popular in 手机"), then of the shop (``model_version`` null)."""
     rows = selectors.for_you(customer=request.user, limit=query.limit)
-    return _rows_out(rows) if rows else _popular_out(request.user, query.limit)
+    if rows:
+        return _rows_out(rows)
+    picks = selectors.cold_start(customer=request.user, limit=query.limit)
+    return {"items": [_item(p.product, p.reason, p.explanation) for p in picks], "model_version": None}
 
 
 @recommendations_router.get("/popular", response={200: RecommendedListOut, 422: ErrorOut})
@@ -123,3 +127,54 @@ def unhide(request: HttpRequest, payload: Query[HideIn]):
     if product is not None:
         services.unhide_item(customer=request.user, product_id=product.pk)
     return Status(204, None)
+
+
+class SizeAdviceOut(Schema):
+    size: str | None = Field(None, examples=["M"], description="null: no advice (no sizes, or too few purchases)")
+    attribute: str | None = Field(None, examples=["size"], description="size or shoe-size")
+    basis: str | None = Field(None, examples=["brand"], description="brand, category or parent_category")
+    basis_name: str | None = None
+    purchases: int = 0
+    sku: str | None = Field(None, description="a variant of this product in that size")
+    message: str = Field(..., examples=["根据您的购买记录，M 码最适合您。"])
+
+
+class SizeFeedbackIn(Schema):
+    order_line: int = Field(..., ge=1, le=2**31 - 1)
+    verdict: str = Field(..., examples=["too_small"], description="too_small, too_large or fits")
+
+
+class SizeFeedbackOut(Schema):
+    order_line: int
+    verdict: str
+
+
+@recommendations_router.get(
+    "/size-advice/{slug}", auth=user_auth, response={200: SizeAdviceOut, 401: ErrorOut, 404: ErrorOut}
+)
+def size_advice(request: HttpRequest, slug: str):
+    """Which size of this product fits me, from the sizes I kept (per brand where I bought enough of it)."""
+    product = _product(slug[:120])
+    advice = sizes.size_advice(customer=request.user, product=product)
+    if advice is None:
+        return {"message": _("We cannot advise a size yet: too few of your purchases have sizes like this.")}
+    return {
+        "size": advice.size.name,
+        "attribute": advice.attribute_code,
+        "basis": advice.basis,
+        "basis_name": advice.basis_name,
+        "purchases": advice.purchases,
+        "sku": advice.sku,
+        "message": advice.message,
+    }
+
+
+@recommendations_router.post(
+    "/size-feedback", auth=user_auth, response={201: SizeFeedbackOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+)
+def size_feedback(request: HttpRequest, payload: SizeFeedbackIn):
+    """How a size I bought fitted (too_small / too_large / fits): moves my size advice."""
+    row = services.record_size_feedback(
+        customer=request.user, order_line_id=payload.order_line, verdict=payload.verdict
+    )
+    return Status(201, {"order_line": row.order_line_id, "verdict": row.verdict})

@@ -145,3 +145,75 @@ class HiddenItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} ✕ {self.product_id}"
+
+
+class HistoryReset(models.Model):
+    """When a customer last cleared their browsing history: views before it teach the recommender nothing."""
+
+    customer = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    cleared_at = models.DateTimeField(_("history cleared at"))
+
+    class Meta:
+        verbose_name = _("cleared browsing history")
+        verbose_name_plural = _("cleared browsing histories")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} cleared {self.cleared_at:%Y-%m-%d %H:%M}"
+
+
+class SizeFeedback(models.Model):
+    """How a bought size fitted (from the customer, or from a return's reason once returns exist).
+
+    ``too_small`` moves that purchase's vote one size up, ``too_large`` one size down; ``fits``
+    counts the size twice. One verdict per order line (the latest wins)."""
+
+    class Verdict(models.TextChoices):
+        TOO_SMALL = "too_small", _("too small")
+        TOO_LARGE = "too_large", _("too large")
+        FITS = "fits", _("fits well")
+
+    class Source(models.TextChoices):
+        CUSTOMER = "customer", _("the customer said so")
+        RETURN = "return", _("return reason")
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    order_line = models.ForeignKey("orders.OrderLine", on_delete=models.CASCADE, related_name="+")
+    verdict = models.CharField(_("fit"), max_length=10, choices=Verdict.choices)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.CUSTOMER)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("size feedback")
+        verbose_name_plural = _("size feedback")
+        constraints = [models.UniqueConstraint(fields=["order_line"], name="size_feedback_one_per_line")]
+
+    def __str__(self) -> str:
+        return f"{self.order_line_id}: {self.verdict}"
+
+
+class DigestSchedule(models.Model):
+    """A customer's usual hour of the week (learned from their behaviour events) and their last digest.
+
+    ``usual_hour`` counts from Monday 00:00 in ``time_zone`` (0–167). ``last_digest_at`` is moved by a
+    conditional UPDATE, so two runs at once cannot both send a digest within the week."""
+
+    customer = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    usual_hour = models.PositiveSmallIntegerField(_("usual hour of the week"), null=True, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=60, default="Asia/Shanghai")
+    events = models.PositiveIntegerField(_("events learned from"), default=0)
+    learned_at = models.DateTimeField(_("learned at"), default=timezone.now)
+    last_digest_at = models.DateTimeField(_("last digest sent at"), null=True, blank=True)
+    last_digest_products = models.JSONField(_("products in the last digest"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("digest schedule")
+        verbose_name_plural = _("digest schedules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(usual_hour__isnull=True) | Q(usual_hour__lt=168), name="digest_usual_hour_in_week"
+            )
+        ]
+        indexes = [models.Index(fields=["usual_hour"], name="digest_usual_hour_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} @ {self.usual_hour}"

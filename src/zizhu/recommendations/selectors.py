@@ -6,13 +6,24 @@ filtered in SQL).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
 
-from zizhu.catalog.models import BehaviourEvent, Product
+from zizhu.catalog.models import BehaviourEvent, Product, Variant
 from zizhu.recommendations.interactions import Interactions
-from zizhu.recommendations.models import BoughtTogetherItem, ForYou, HiddenItem, ModelVersion, SimilarItem
+from zizhu.recommendations.models import (
+    BoughtTogetherItem,
+    ForYou,
+    HiddenItem,
+    HistoryReset,
+    ModelVersion,
+    SimilarItem,
+)
 
 # long texts a list does not show: not loaded (a card shows the name, the price and a link)
 PRODUCT_TEXT_FIELDS = ("description_zh", "description_en")
@@ -23,7 +34,8 @@ GUEST_PREFIX = "guest:"
 def load_shop_interactions(*, chunk_size: int = 20_000) -> Interactions:
     """Every behaviour event on a product: signed-in customers by user id, guests by guest key.
 
-    A purchase's basket is its order (``context["order"]``); without one, the customer's day.
+    A purchase's basket is its order (``context["order"]``); without one, the customer's day. Views from
+    before a customer cleared their browsing history are left out.
     """
     users: list[object] = []
     items: list[object] = []
@@ -36,9 +48,12 @@ def load_shop_interactions(*, chunk_size: int = 20_000) -> Interactions:
         .values_list("user_id", "session_key", "product_id", "event_type", "occurred_at", "context")
         .order_by()
     )
+    resets = dict(HistoryReset.objects.values_list("customer_id", "cleared_at"))
     for user_id, session_key, product_id, kind, occurred_at, context in rows.iterator(chunk_size=chunk_size):
         if user_id is None and not session_key:
             continue
+        if kind == BehaviourEvent.Type.VIEW and user_id in resets and occurred_at <= resets[user_id]:
+            continue  # the customer cleared their browsing history since
         users.append(user_id if user_id is not None else GUEST_PREFIX + session_key)
         items.append(product_id)
         kinds.append(kind)
@@ -79,12 +94,92 @@ def bought_together(*, product: Product, customer: Any = None, limit: int = 6) -
     return _active(_not_hidden(BoughtTogetherItem.objects.filter(source=product), customer), limit)
 
 
+def bought_together_many(*, product_ids: list[int], customer: Any = None, limit: int = 8) -> list[BoughtTogetherItem]:
+    """Bought together with any of these products (a cart): each product once, at its best rank."""
+    if not product_ids:
+        return []
+    rows = _not_hidden(BoughtTogetherItem.objects.filter(source_id__in=product_ids), customer)
+    rows = rows.exclude(product_id__in=product_ids).select_related("product")
+    rows = rows.defer(*(f"product__{name}" for name in PRODUCT_TEXT_FIELDS)).order_by("rank", "-together", "id")
+    picked: dict[int, BoughtTogetherItem] = {}
+    for row in rows[: limit * 4]:
+        if row.product.is_active and row.product_id not in picked:
+            picked[row.product_id] = row
+    return list(picked.values())[:limit]
+
+
+def one_click_skus(*, products: list[Product]) -> dict[int, str]:
+    """Product id → the SKU a one-click "add to cart" adds: only for products sold in exactly one
+    version (others need a choice of size or colour on their page). One query."""
+    if not products:
+        return {}
+    variants: dict[int, list[str]] = {}
+    rows = Variant.objects.filter(product_id__in=[p.pk for p in products if not p.is_configurable], is_active=True)
+    for product_id, sku in rows.values_list("product_id", "sku"):
+        variants.setdefault(product_id, []).append(sku)
+    # stock is checked by the cart when the form is sent (it says so when the item is sold out)
+    return {pid: skus[0] for pid, skus in variants.items() if len(skus) == 1}
+
+
 def popular_products(*, customer: Any = None, limit: int = 12) -> list[Product]:
     """Cold start: the best sellers (hidden items left out)."""
     queryset = Product.objects.filter(is_active=True).select_related("category").order_by("-sales_count", "id")
     if customer is not None and getattr(customer, "pk", None):
         queryset = queryset.exclude(Exists(HiddenItem.objects.filter(customer=customer, product=OuterRef("pk"))))
     return list(queryset[:limit])
+
+
+COLD_START_WEEKS = 12
+COLD_START_CATEGORIES = 3
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A recommendation made at request time (no stored list yet): a product and why."""
+
+    product: Product
+    reason: str
+    explanation: str
+
+
+def looked_at_categories(*, customer: Any, limit: int = COLD_START_CATEGORIES) -> list[int]:
+    """The categories the customer looked at most in the last weeks (views after their last history
+    clearing only), most looked at first."""
+    since = timezone.now() - timedelta(weeks=COLD_START_WEEKS)
+    reset = HistoryReset.objects.filter(customer=customer).values_list("cleared_at", flat=True).first()
+    if reset is not None and reset > since:
+        since = reset
+    rows = (
+        BehaviourEvent.objects.filter(user=customer, occurred_at__gt=since, product__isnull=False)
+        .exclude(event_type=BehaviourEvent.Type.SEARCH)
+        .values("product__category_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "product__category_id")
+    )
+    return [row["product__category_id"] for row in rows[:limit]]
+
+
+def cold_start(*, customer: Any, limit: int = 12) -> list[Pick]:
+    """For a customer without a personal list yet: best sellers of the categories they looked at
+    ("popular in 手机"), then of the whole shop. Hidden items are left out. Three queries at most."""
+    picks: list[Pick] = []
+    signed_in = customer is not None and getattr(customer, "pk", None)
+    categories = looked_at_categories(customer=customer) if signed_in else []
+    if categories:
+        queryset = Product.objects.filter(is_active=True, category_id__in=categories).select_related("category")
+        if signed_in:
+            queryset = queryset.exclude(Exists(HiddenItem.objects.filter(customer=customer, product=OuterRef("pk"))))
+        rank = {category_id: index for index, category_id in enumerate(categories)}
+        best = sorted(queryset.order_by("-sales_count", "id")[: limit * 2], key=lambda p: rank[p.category_id])
+        for product in best[:limit]:
+            sentence = gettext("Popular in %(category)s") % {"category": product.category.name}
+            picks.append(Pick(product, "popular_in_category", sentence))
+    if len(picks) < limit:
+        taken = {pick.product.pk for pick in picks}
+        for product in popular_products(customer=customer, limit=limit + len(taken)):
+            if product.pk not in taken and len(picks) < limit:
+                picks.append(Pick(product, "popular", gettext("Popular in our shop")))
+    return picks
 
 
 def hidden_product_ids(*, customer: Any) -> set[int]:

@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zizhu.catalog.models import BehaviourEvent, Category, Product
-from zizhu.core.errors import NotFound
-from zizhu.recommendations import selectors
+from zizhu.catalog.models import BehaviourEvent, Category, Product, VariantValue
+from zizhu.core.errors import InvalidInput, NotFound
+from zizhu.recommendations import digests, selectors
 from zizhu.recommendations.algorithms.blend import DEFAULT_WEIGHTS, HALF_LIFE_DAYS
-from zizhu.recommendations.models import BoughtTogetherItem, ForYou, HiddenItem, ModelVersion, SimilarItem
+from zizhu.recommendations.models import (
+    BoughtTogetherItem,
+    DigestSchedule,
+    ForYou,
+    HiddenItem,
+    HistoryReset,
+    ModelVersion,
+    SimilarItem,
+    SizeFeedback,
+)
+from zizhu.recommendations.sizes import SIZE_ATTRIBUTES
 from zizhu.recommendations.training import ListRow, Progress, compute_lists
 
 WRITE_BATCH = 2000
@@ -177,3 +189,121 @@ def train_if_due(*, min_age_hours: float = 20.0, night_hours: tuple[int, int] = 
         if not night_hours[0] <= local_hour < night_hours[1]:
             return None
     return train_recommendations()
+
+
+# --- history, size feedback -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def forget_browsing_history(*, customer_id: int, cleared_at: datetime) -> int:
+    """The customer cleared their browsing history: views up to ``cleared_at`` no longer teach the
+    recommender, and their personal list (which was learned from them) is dropped until the next
+    training (pages show the cold-start list meanwhile). Hidden items stay hidden. Idempotent."""
+    reset, created = HistoryReset.objects.get_or_create(customer_id=customer_id, defaults={"cleared_at": cleared_at})
+    if not created and reset.cleared_at < cleared_at:
+        reset.cleared_at = cleared_at
+        reset.save(update_fields=["cleared_at"])
+    deleted, _details = ForYou.objects.filter(customer_id=customer_id).delete()
+    return deleted
+
+
+@transaction.atomic
+def record_size_feedback(*, customer: Any, order_line_id: int, verdict: str, source: str = "customer") -> SizeFeedback:
+    """How a bought size fitted; moves the size advice. Aftersales calls this with ``source="return"``
+    and the return's reason (too small / too large). Another customer's line: not found."""
+    from zizhu.orders.models import OrderLine
+
+    if verdict not in SizeFeedback.Verdict.values:
+        message = _("Choose too small, too large or fits.")
+        raise InvalidInput(message, fields={"verdict": [message]})
+    if source not in SizeFeedback.Source.values:
+        raise InvalidInput(_("Unknown source."), fields={"source": [_("Unknown source.")]})
+    line = OrderLine.objects.filter(pk=order_line_id, order__customer=customer).first() if customer else None
+    if line is None:
+        raise NotFound(_("There is no such item in your orders."))
+    variant_id = line.variant_id
+    sized = (
+        variant_id is not None
+        and VariantValue.objects.filter(variant_id=variant_id, attribute__code__in=SIZE_ATTRIBUTES).exists()
+    )
+    if not sized:
+        message = _("This item has no size.")
+        raise InvalidInput(message, fields={"order_line": [message]})
+    feedback, _created = SizeFeedback.objects.update_or_create(
+        order_line=line, defaults={"customer": customer, "verdict": verdict, "source": source}
+    )
+    return feedback
+
+
+# --- timely suggestions (digests) -----------------------------------------------------------------
+
+
+def learn_activity_hours(*, now: datetime | None = None) -> int:
+    """Store each customer's usual hour of the week from their last weeks of behaviour events."""
+    now = now or timezone.now()
+    zone = digests.shop_time_zone()
+    histograms = digests.activity_histograms(since=now - timedelta(weeks=digests.LEARN_WEEKS), zone=zone)
+    with transaction.atomic():
+        DigestSchedule.objects.exclude(customer_id__in=list(histograms)).update(usual_hour=None, learned_at=now)
+        for customer_id, counts in histograms.items():
+            DigestSchedule.objects.update_or_create(
+                customer_id=customer_id,
+                defaults={
+                    "usual_hour": digests.usual_hour(counts),
+                    "time_zone": zone,
+                    "events": int(counts.sum()),
+                    "learned_at": now,
+                },
+            )
+    return len(histograms)
+
+
+def _due_schedules(now: datetime) -> list[DigestSchedule]:
+    from zizhu.notifications.models import NotificationSettings
+
+    opted_out = NotificationSettings.objects.filter(customer=OuterRef("customer_id"), digests=False)
+    return list(
+        DigestSchedule.objects.filter(usual_hour__in=digests.due_hours(now, digests.shop_time_zone()))
+        .filter(Q(last_digest_at__isnull=True) | Q(last_digest_at__lte=now - digests.DIGEST_INTERVAL))
+        .exclude(Exists(opted_out))
+        .select_related("customer")
+    )
+
+
+def send_digests(*, now: datetime | None = None, relearn_after: timedelta = timedelta(hours=20)) -> int:
+    """Hourly: a short digest of new picks to customers whose usual hour of the week is now, at most one
+    per 7 days, in the inbox (and by e-mail when they opted in). Returns how many were sent."""
+    from zizhu.notifications import selectors as notification_settings
+    from zizhu.notifications import services as notifications
+
+    now = now or timezone.now()
+    last_learned = DigestSchedule.objects.order_by("-learned_at").values_list("learned_at", flat=True).first()
+    if last_learned is None or now - last_learned > relearn_after:
+        learn_activity_hours(now=now)
+    sent = 0
+    for schedule in _due_schedules(now):
+        customer = schedule.customer
+        if not customer.is_active:
+            continue
+        rows = [
+            row
+            for row in selectors.for_you(customer=customer, limit=digests.DIGEST_ITEMS * 3)
+            if row.product_id not in set(schedule.last_digest_products)
+        ][: digests.DIGEST_ITEMS]
+        if not rows:
+            continue  # nothing new to say: no digest (and the week is not used up)
+        subject, body = digests.digest_text(customer=customer, rows=rows)
+        prefs = notification_settings.settings_for(customer=customer)
+        with transaction.atomic():
+            claimed = (
+                DigestSchedule.objects.filter(pk=schedule.pk)
+                .filter(Q(last_digest_at__isnull=True) | Q(last_digest_at__lte=now - digests.DIGEST_INTERVAL))
+                .update(last_digest_at=now, last_digest_products=[row.product_id for row in rows])
+            )
+            if not claimed:  # another run sent it a moment ago
+                continue
+            notifications.send_message(
+                customer=customer, subject=subject, body=body, link="/#for-you", kind="digest", email=prefs.digest_email
+            )
+        sent += 1
+    return sent

@@ -17,3 +17,13 @@ def train_nightly() -> int | None:
 def train_recommendations_task() -> int:
     """On demand (back office, after an import): train now."""
     return services.train_recommendations().pk
+
+
+def send_digests() -> int:
+    """Hourly (settings.ZIZHU_PERIODIC_JOBS): digests to the customers whose usual hour of the week is now."""
+    return services.send_digests()
+
+
+@shared_task(name="zizhu.recommendations.tasks.send_digests_task", acks_late=True, reject_on_worker_lost=True)
+def send_digests_task() -> int:
+    return services.send_digests()

@@ -26,6 +26,7 @@ from zizhu.recommendations.interactions import (
 # progress(step label, done, total)
 Progress = Callable[[str, int, int], None]
 BATCH = 512
+COLD_START_ITEMS = 5  # a customer with fewer items (and no purchase) gets the cold-start list
 
 
 @dataclass
@@ -94,6 +95,7 @@ def compute_lists(
     blocked = np.asarray([int(i) not in allowed for i in item_ids.tolist()])
     customers = np.asarray([not isinstance(u, str) for u in data.user_ids.tolist()])  # guests are "guest:…"
     rows = np.flatnonzero(customers)
+    popular = np.argsort(-np.diff(data.matrix.tocsc().indptr), kind="stable")  # customers per item
     started = time.perf_counter()
     for done in range(0, len(rows), BATCH):
         chunk = rows[done : done + BATCH]
@@ -107,7 +109,10 @@ def compute_lists(
                     scores[pos, col] = -np.inf
         cols, best = top_n(scores, size)
         for pos, row in enumerate(chunk.tolist()):
-            out.for_you.extend(_explain(blend, data, row, cols[pos], best[pos], categories))
+            rows_out = _explain(blend, data, row, cols[pos], best[pos], categories)
+            if _thin_history(data, row):
+                rows_out = _cold_start(data, row, rows_out, popular, np.isfinite(scores[pos]), categories, size)
+            out.for_you.extend(rows_out)
         progress("for_you", min(done + BATCH, len(rows)), len(rows))
     out.seconds["for_you"] = time.perf_counter() - started
 
@@ -131,6 +136,49 @@ def compute_lists(
                     row_out.together = int(together.together[col, basket_data.item_index[row_out.product]])
                 out.together.extend(rows_out)
             progress("together", min(done + BATCH, len(b_items)), len(b_items))
+    return out
+
+
+def _thin_history(data: InteractionMatrix, row: int) -> bool:
+    """Too little to learn from: fewer than ``COLD_START_ITEMS`` items and nothing bought."""
+    return data.matrix[row].nnz < COLD_START_ITEMS and data.purchase_counts[row].nnz == 0
+
+
+def _cold_start(
+    data: InteractionMatrix,
+    row: int,
+    learned: list[ListRow],
+    popular: np.ndarray,
+    allowed: np.ndarray,
+    categories: dict[int, int],
+    size: int,
+) -> list[ListRow]:
+    """A thin history's list: what the customer's own items point to, then the most popular items of the
+    categories they looked at ("popular in 手机"), then the most popular of the shop."""
+    user = int(data.user_ids[row])
+    out = [item for item in learned if item.reason in ("because_viewed", "because_bought")]
+    taken = {item.product for item in out}
+    own = data.matrix[row]
+    weights: dict[int, float] = {}
+    for col, weight in zip(own.indices.tolist(), own.data.tolist(), strict=True):
+        category = categories.get(int(data.item_ids[col]))
+        if category is not None:
+            weights[category] = weights.get(category, 0.0) + weight
+    looked_at = sorted(weights, key=lambda c: -weights[c])
+    seen = set(own.indices.tolist())  # popular things they already looked at are no news
+    for wanted in [*looked_at, None]:
+        for col in popular.tolist():
+            if len(out) >= size:
+                break
+            product = int(data.item_ids[col])
+            category = categories.get(product)
+            if not allowed[col] or col in seen or product in taken or (wanted is not None and category != wanted):
+                continue
+            reason = "popular_in_category" if wanted is not None else "popular"
+            out.append(ListRow(user, product, 0, 0.0, reason, reason_category=wanted))
+            taken.add(product)
+    for rank, item in enumerate(out, start=1):
+        item.rank = rank
     return out
 
 
