@@ -49,6 +49,15 @@ CSRF_BODIES: dict[tuple[str, str], tuple[dict[str, object], str]] = {
     ("/checkout/orders", "post"): (ORDER_DETAILS, ""),
     ("/recommendations/hidden", "post"): ({"product": "tee"}, ""),
     ("/recommendations/hidden", "delete"): ({}, "?product=mug"),
+    ("/auth/passkey", "post"): ({"credential": {}}, ""),
+    ("/auth/password/reset/sms", "post"): ({"phone": "13912345678"}, ""),
+    ("/auth/password/reset/sms/confirm", "post"): ({"code": "123456", "password": PASSWORD}, ""),
+    ("/me/passkeys", "post"): ({"name": "CSRF", "credential": {}}, ""),
+    ("/me/email", "post"): ({"email": "csrf-new@example.com"}, ""),
+    ("/me/email/confirm", "post"): ({"code": "123456"}, ""),
+    ("/me/phone", "post"): ({"phone": "13800138000"}, ""),
+    ("/me/phone/confirm", "post"): ({"code": "123456"}, ""),
+    ("/me/delete", "post"): ({"confirm": "DELETE"}, ""),
     **{key: (body, "") for key, body in API_BODIES.items()},
 }
 

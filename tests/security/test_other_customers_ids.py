@@ -28,6 +28,8 @@ SKIPPED_PREFIXES = ("backoffice/", "api/v1/")  # the back office has its own swe
 RULES: dict[str, Callable[[World], dict[str, Any]]] = {
     "accounts:device_sign_out": lambda w: {"device_id": w.device.pk},
     "accounts:revoke_token": lambda w: {"token_id": w.token.pk},
+    "accounts:passkey_rename": lambda w: {"passkey_id": w.passkey.pk},
+    "accounts:passkey_remove": lambda w: {"passkey_id": w.passkey.pk},
     "cart:change": lambda w: {"line_id": w.cart_line.pk},
     "orders:detail": lambda w: {"number": w.order.number},
     "orders:cancel": lambda w: {"number": w.order.number},
@@ -43,6 +45,7 @@ RULES: dict[str, Callable[[World], dict[str, Any]]] = {
 POST_DATA: dict[str, dict[str, str]] = {
     "cart:change": {"quantity": "5", "action": "remove"},
     "payments:start": {"method": "card"},
+    "accounts:passkey_rename": {"name": "taken over"},
 }
 
 # Routes whose parameters are not another customer's: public catalogue, capability tokens.
@@ -66,6 +69,7 @@ API_PREFIX = "/api/v1"
 # API path templates (as in the OpenAPI document) → parameters, and bodies per method.
 API_RULES: dict[str, Callable[[World], dict[str, Any]]] = {
     "/auth/tokens/{token_id}": lambda w: {"token_id": w.token.pk},
+    "/me/passkeys/{passkey_id}": lambda w: {"passkey_id": w.passkey.pk},
     "/me/favourites/{favourite_id}": lambda w: {"favourite_id": w.favourite.pk},
     "/me/history/{entry_id}": lambda w: {"entry_id": w.history_entry.pk},
     "/payments/{number}": lambda w: {"number": w.payment.number},
@@ -79,6 +83,7 @@ API_RULES: dict[str, Callable[[World], dict[str, Any]]] = {
 API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("/payments/{number}/confirm", "post"): {"token": "tok_not_a_real_token"},
     ("/cart/lines/{line_id}", "patch"): {"quantity": 5, "confirm": True},
+    ("/me/passkeys/{passkey_id}", "patch"): {"name": "taken over"},
     ("/staff/users/{user_id}/roles", "put"): {"roles": ["admin"]},
 }
 # Documented answers other than 404: the staff API refuses customers outright.

@@ -42,11 +42,12 @@ class World:
     history_entry: Any
     hidden: Any
     saved_address: Any
+    passkey: Any
     extra: dict[str, Any] = field(default_factory=dict)
 
     def fingerprint(self) -> dict[str, list[dict[str, Any]]]:
         """Every row A owns, as values: equal before and after means nothing of A's changed."""
-        from zizhu.accounts.models import ApiToken, User, UserSession
+        from zizhu.accounts.models import ApiToken, Passkey, User, UserSession
         from zizhu.cart.models import CartLine
         from zizhu.catalog.models import BrowsingHistory, Favourite
         from zizhu.checkout.models import SavedAddress
@@ -69,6 +70,7 @@ class World:
             "payments": Payment.objects.filter(customer_id=a),
             "intents": GatewayIntent.objects.filter(pk=self.intent_id),
             "hidden": HiddenItem.objects.filter(customer_id=a),
+            "passkeys": Passkey.objects.filter(user_id=a),
         }
         volatile = {"last_seen_at", "last_login", "updated_at", "last_used_at"}
         return {
@@ -118,7 +120,26 @@ def build_world(alice: Any, product: Any, other_product: Any) -> World:
         history_entry=history_entry,
         hidden=hide_item(customer=alice, product_id=other_product.pk),
         saved_address=SavedAddress.objects.get(user=alice),
+        passkey=_passkey(alice),
         extra={"client": browser},
+    )
+
+
+def _passkey(alice: Any) -> Any:
+    """A stored passkey (its public key is never used here: the sweeps only rename and remove)."""
+    import hashlib
+    import os
+
+    from zizhu.accounts.models import Passkey
+
+    credential_id = os.urandom(32)
+    return Passkey.objects.create(
+        user=alice,
+        name="Alice's phone",
+        credential_id=credential_id,
+        credential_key=hashlib.sha256(credential_id).hexdigest(),
+        public_key=b"not-a-key",
+        user_handle=os.urandom(32),
     )
 
 

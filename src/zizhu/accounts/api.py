@@ -141,7 +141,10 @@ def signup_confirm(request: HttpRequest, payload: CodeIn):
 class SecondFactorOut(Schema):
     code: str = Field(..., description="`second_factor_required`")
     message: str
-    methods: list[str] = Field(..., description="Any of `totp`, `message`, `backup`")
+    methods: list[str] = Field(
+        ...,
+        description="Any of `passkey` (POST /auth/passkey/options, then /auth/passkey), `totp`, `message`, `backup`",
+    )
 
 
 class SecondFactorIn(Schema):
@@ -165,7 +168,7 @@ def signin(request: HttpRequest, payload: CredentialsIn):
         if mfa.has_second_factor(user):
             mfa.start_pending(request, user, backend=user.backend)
             message = _("Enter the code of your second sign-in step.")
-            return Status(202, {"code": "second_factor_required", "message": message, "methods": mfa.methods(user)})
+            return Status(202, {"code": "second_factor_required", "message": message, "methods": mfa.all_methods(user)})
         login(request, user)
     return user
 
@@ -302,3 +305,7 @@ def staff_user_roles(request: HttpRequest, payload: RolesIn, user_id: int = Path
     services.set_staff_roles(actor=request.user, member_id=user_id, roles=payload.roles, request=request)
     user = selectors.user_for_staff(viewer=request.user, user_id=user_id)
     return pii.people_for_staff(viewer=request.user, users=[user], request=request, channel="api roles")[0]
+
+
+# Routes defined in their own modules, registered on the routers above.
+from zizhu.accounts import contact_api, passkey_api, privacy_api  # noqa: E402, F401

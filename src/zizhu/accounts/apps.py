@@ -12,7 +12,7 @@ class AccountsConfig(AppConfig):
         from django.core import checks
         from django.db.models.signals import post_migrate
 
-        from zizhu.accounts import roles, signals
+        from zizhu.accounts import privacy, roles, signals  # noqa: F401  (privacy registers its own sections)
         from zizhu.core.crypto import check_settings
 
         # Framework hooks, not business flows: role groups follow migrations, staff sign-ins are audited.

@@ -33,6 +33,11 @@ PASSWORD_SET = "account.password_set"  # noqa: S105
 
 # A customer changed how they sign in (second factors, backup codes, phrase, devices signed out).
 SECURITY_CHANGE = "account.security_change"
+# The sign-in e-mail or phone changed; the password was reset by text message; data downloaded; account deleted.
+CONTACT_CHANGE = "account.contact_change"
+PASSWORD_RESET = "account.password_reset"  # noqa: S105
+DATA_EXPORT = "account.data_export"
+ACCOUNT_DELETE = "account.delete"
 
 SUMMARY_MAX = 2000
 
@@ -54,6 +59,14 @@ def client_ip(request: HttpRequest | None) -> str | None:
         return None
 
 
+def _label(actor: Any) -> str:
+    """Staff by their (masked) name; a customer by id only, so that deleting the account leaves no
+    name of theirs in this append-only log (zizhu.accounts.privacy)."""
+    if actor is None:
+        return ""
+    return str(actor)[:150] if actor.is_staff else f"customer #{actor.pk}"
+
+
 def _build(
     *, actor: Any, action: str, target_type: str, target_id: Any, summary: str, request: HttpRequest | None
 ) -> AuditRecord:
@@ -62,7 +75,7 @@ def _build(
     request_id = getattr(request, "request_id", None) or request_id_var.get()
     return AuditRecord(
         actor=actor_obj,
-        actor_label=str(actor_obj)[:150] if actor_obj is not None else "",
+        actor_label=_label(actor_obj),
         action=action[:60],
         target_type=str(target_type)[:100],
         target_id=str(target_id if target_id is not None else "")[:64],

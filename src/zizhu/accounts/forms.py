@@ -130,3 +130,58 @@ class PhraseForm(forms.Form):
         help_text=_("2 to 40 characters only you would choose, like a line from a song. Leave empty to stop."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+
+class NewEmailForm(forms.Form):
+    value = forms.CharField(
+        label=_("New e-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
+class NewPhoneForm(forms.Form):
+    value = forms.CharField(
+        label=_("New mobile number"),
+        max_length=20,
+        help_text=_("A mainland China mobile number, e.g. 138 0013 8000."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "autofocus": True}),
+    )
+
+
+class SmsResetForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "autofocus": True}),
+    )
+
+
+class SmsResetConfirmForm(CodeForm):
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        max_length=128,
+        strip=False,
+        help_text=_("At least 8 characters, not only digits, not a common password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("new_password1") and data.get("new_password1") != data.get("new_password2"):
+            self.add_error("new_password2", _("The two passwords are not the same."))
+        return data
+
+
+class DeleteAccountForm(forms.Form):
+    confirm = forms.CharField(
+        label=_("Type the word shown above to confirm"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

@@ -55,3 +55,30 @@ def send_sign_up_notice(*, channel: str, to: str, language: str, user: Any) -> N
         send_sms(to=to, text=text)
     else:
         send_email(to=to, template="signup_exists", context={}, language=language, user=user)
+
+
+def send_contact_changed_notice(*, kind: str, old: str, masked_new: str, user: Any) -> None:
+    """Tell the old address or number that the account's login changed (and how to react)."""
+    if kind == "phone":
+        with translation.override(user.language):
+            text = _(
+                "The mobile number of your Zizhu account was changed to %(masked)s. "
+                "If you did not do this, reset your password at once and contact us."
+            ) % {"masked": masked_new}
+        send_sms(to=old, text=text)
+    else:
+        context = {"kind": kind, "masked": masked_new}
+        send_email(to=old, template="contact_changed", context=context, language=user.language, user=user)
+
+
+def send_contact_taken_notice(*, kind: str, to: str, owner: Any) -> None:
+    """Someone tried to move this address or number to another account: tell its owner only."""
+    if kind == "phone":
+        with translation.override(owner.language):
+            text = _(
+                "Someone tried to add this number to another Zizhu account. It already belongs to your "
+                "account, so nothing was changed."
+            )
+        send_sms(to=to, text=text)
+    else:
+        send_email(to=to, template="contact_taken", context={}, language=owner.language, user=owner)

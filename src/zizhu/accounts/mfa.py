@@ -29,7 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zizhu.accounts import codes, messaging
 from zizhu.accounts.audit import client_ip
-from zizhu.accounts.models import OneTimeCode, User
+from zizhu.accounts.models import OneTimeCode, Passkey, User
 from zizhu.core import ratelimit
 from zizhu.core.errors import InvalidInput
 
@@ -43,6 +43,7 @@ BACKUP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 TOTP = "totp"
 BACKUP = "backup"
 MESSAGE = "message"
+PASSKEY = "passkey"
 
 
 # --- what a person has ---------------------------------------------------------------------------
@@ -57,19 +58,28 @@ def backup_codes_left(user: User) -> int:
 
 
 def methods(user: User) -> list[str]:
-    """The second-factor methods this person can use now."""
+    """The second-factor methods this person can use now by typing a code (see ``all_methods``)."""
     found = []
     if totp_device(user) is not None:
         found.append(TOTP)
     if user.otp_channel:
         found.append(MESSAGE)
-    if found and backup_codes_left(user):
+    if (found or has_passkey(user)) and backup_codes_left(user):
         found.append(BACKUP)
     return found
 
 
+def has_passkey(user: User) -> bool:
+    return Passkey.objects.filter(user=user).exists()
+
+
+def all_methods(user: User) -> list[str]:
+    """Every second-factor method, with ``passkey`` (answered by the browser, not by a typed code)."""
+    return ([PASSKEY] if has_passkey(user) else []) + methods(user)
+
+
 def has_second_factor(user: User) -> bool:
-    return bool(user.otp_channel) or totp_device(user) is not None
+    return bool(user.otp_channel) or totp_device(user) is not None or has_passkey(user)
 
 
 # --- checking a code ------------------------------------------------------------------------------
@@ -154,7 +164,7 @@ def confirm_totp(*, user: User, code: str) -> list[str]:
 
 def remove_totp(*, user: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
-    if not user.otp_channel:
+    if not user.otp_channel and not has_passkey(user):
         StaticDevice.objects.filter(user=user).delete()
 
 
@@ -168,7 +178,7 @@ def set_message_factor(*, user: User, channel: str) -> list[str]:
         raise InvalidInput(_("Your account has no mobile number."), fields={"channel": [_("No mobile number.")]})
     user.otp_channel = channel
     user.save(update_fields=["otp_channel"])
-    if not channel and totp_device(user) is None:
+    if not channel and totp_device(user) is None and not has_passkey(user):
         StaticDevice.objects.filter(user=user).delete()
         return []
     return new_backup_codes(user=user) if channel and not backup_codes_left(user) else []

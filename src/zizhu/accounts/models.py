@@ -207,6 +207,8 @@ class OneTimeCode(models.Model):
         SIGN_UP = "sign_up", _("confirm a sign-up")
         SIGN_IN = "sign_in", _("second sign-in step")
         REAUTH = "reauth", _("confirm it is you")
+        CONTACT = "contact", _("confirm a new e-mail address or mobile number")
+        RESET = "reset", _("reset the password")
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("e-mail")
@@ -258,3 +260,35 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_hash[:12]}… {self.last_seen_at:%Y-%m-%d %H:%M}"
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential (passkey): signs in without a password, or serves as a second factor.
+
+    Only the public key is stored. ``user_handle`` is the random account id the authenticator keeps
+    with a discoverable credential (never the database id or the login); all of a person's passkeys
+    share it. ``sign_count`` is the authenticator's counter: a response that does not raise it (when
+    the authenticator counts) is refused as a possible clone.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys", verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=60)
+    credential_id = models.BinaryField(_("credential id"), max_length=1023)
+    credential_key = models.CharField(max_length=64, unique=True)  # SHA-256 of the credential id, for look-ups
+    public_key = models.BinaryField(_("public key"))
+    user_handle = models.BinaryField(_("user handle"), max_length=64)
+    sign_count = models.PositiveBigIntegerField(_("sign count"), default=0)
+    transports = models.JSONField(_("transports"), default=list, blank=True)
+    aaguid = models.CharField(_("authenticator model"), max_length=36, blank=True)
+    backed_up = models.BooleanField(_("synced"), default=False)
+    created_at = models.DateTimeField(_("added at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("passkey")
+        verbose_name_plural = _("passkeys")
+        ordering = ["created_at", "id"]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return self.name

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zizhu.accounts import audit, mfa, services
 from zizhu.accounts.forms import MessageFactorForm, PhraseForm, ReauthForm, SecondFactorForm
+from zizhu.accounts.models import Passkey
 from zizhu.core.errors import DomainError, RateLimited
 
 
@@ -89,6 +90,8 @@ def signin_verify(request: HttpRequest) -> HttpResponse:
         "methods": available,
         "sent_to": sent_to,
         "phrase": getattr(user, "anti_phishing_phrase", ""),
+        "has_passkey": mfa.has_passkey(user),
+        "passkey_next": pending.get("next") or reverse("accounts:profile"),
     }
     return render(request, "accounts/signin_verify.html", context, status=status)
 
@@ -134,6 +137,7 @@ def security(request: HttpRequest) -> HttpResponse:
         "totp": mfa.totp_device(user),  # type: ignore[arg-type]
         "backup_left": mfa.backup_codes_left(user),  # type: ignore[arg-type]
         "has_factor": mfa.has_second_factor(user),  # type: ignore[arg-type]
+        "passkey_count": Passkey.objects.filter(user=user).count(),  # type: ignore[misc]
     }
     return render(request, "accounts/security.html", context)
 

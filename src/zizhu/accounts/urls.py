@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zizhu.accounts import security_views, views
+from zizhu.accounts import contact_views, passkey_views, privacy_views, security_views, views
 
 app_name = "accounts"
 
@@ -20,6 +20,16 @@ urlpatterns = [
     path("security/phrase/", security_views.phrase, name="phrase"),
     path("security/backup-codes/", security_views.backup_codes, name="backup_codes"),
     path("security/codes-by-message/", security_views.message_factor, name="message_factor"),
+    path("security/passkeys/", passkey_views.passkeys_page, name="passkeys"),
+    path("security/passkeys/<int:passkey_id>/rename/", passkey_views.passkey_rename, name="passkey_rename"),
+    path("security/passkeys/<int:passkey_id>/remove/", passkey_views.passkey_remove, name="passkey_remove"),
+    path("security/email/", contact_views.change_email, name="change_email"),
+    path("security/phone/", contact_views.change_phone, name="change_phone"),
+    path("password/reset/sms/", contact_views.sms_reset, name="sms_reset"),
+    path("password/reset/sms/confirm/", contact_views.sms_reset_confirm, name="sms_reset_confirm"),
+    path("privacy/", privacy_views.privacy_page, name="privacy"),
+    path("privacy/export/", privacy_views.export, name="privacy_export"),
+    path("privacy/delete/", privacy_views.delete_account, name="delete_account"),
     path("profile/", views.profile, name="profile"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),

@@ -8,5 +8,9 @@ class CartConfig(AppConfig):
     verbose_name = _("Carts")
 
     def ready(self) -> None:
+        # This app's part of "download my data" / "delete my account" (zizhu.accounts.privacy).
+        from zizhu.cart import privacy
+
+        privacy.register()
         # A guest's cart moves into the account at sign-in (zizhu.cart.signals).
         from zizhu.cart import signals  # noqa: F401

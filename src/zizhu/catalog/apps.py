@@ -8,6 +8,10 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Catalogue")
 
     def ready(self) -> None:
+        # This app's part of "download my data" / "delete my account" (zizhu.accounts.privacy).
+        from zizhu.catalog import privacy
+
+        privacy.register()
         # Guest favourites and history move to the account at sign-in (zizhu.catalog.signals);
         # behaviour events are written after the response (zizhu.catalog.behaviour).
         from zizhu.catalog import behaviour, signals  # noqa: F401

@@ -6,3 +6,9 @@ class CheckoutConfig(AppConfig):
     name = "zizhu.checkout"
     label = "checkout"
     verbose_name = _("Checkout")
+
+    def ready(self) -> None:
+        # This app's part of "download my data" / "delete my account" (zizhu.accounts.privacy).
+        from zizhu.checkout import privacy
+
+        privacy.register()

@@ -6,3 +6,9 @@ class PaymentsConfig(AppConfig):
     name = "zizhu.payments"
     label = "payments"
     verbose_name = _("Payments")
+
+    def ready(self) -> None:
+        # This app's part of "download my data" / "delete my account" (zizhu.accounts.privacy).
+        from zizhu.payments import privacy
+
+        privacy.register()

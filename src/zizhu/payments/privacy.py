@@ -1,0 +1,40 @@
+"""This app's part of "download my data" and "delete my account" (zizhu.accounts.privacy).
+
+Payments stay for accounting; deleting the account removes their link to the person (the foreign
+key is SET_NULL) — this eraser does it explicitly, before the row goes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zizhu.payments.models import Payment
+
+
+def export_payments(user: Any) -> list[dict[str, Any]]:
+    rows = Payment.objects.filter(customer=user).order_by("created_at", "id")
+    fields = (
+        "number",
+        "reference",
+        "amount",
+        "currency",
+        "method",
+        "status",
+        "card_brand",
+        "card_last4",
+        "created_at",
+        "paid_at",
+        "refunded_amount",
+    )
+    return list(rows.values(*fields))
+
+
+def erase(user: Any) -> None:
+    Payment.objects.filter(customer=user).update(customer=None)
+
+
+def register() -> None:
+    from zizhu.accounts import privacy
+
+    privacy.register_exporter("payments", export_payments)
+    privacy.register_eraser(erase)
