@@ -79,7 +79,7 @@ def test_more_than_twenty_needs_confirmation(client, tee_m):
 
     inventory.set_on_hand(stock=Stock.objects.get(variant=tee_m), on_hand=50)
     response = post(client, {"sku": "TEE-M", "quantity": 21})
-    assert response.status_code == 409 and response.json()["code"] == "confirm_quantity"
+    assert response.status_code == 409 and response.json()["code"] == "quantity_confirmation_required"
     assert not CartLine.objects.exists()
     response = post(client, {"sku": "TEE-M", "quantity": 21, "confirm": True})
     assert response.status_code == 201 and response.json()["item_count"] == 21

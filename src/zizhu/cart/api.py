@@ -57,12 +57,17 @@ class AddLineIn(Schema):
     # Any JSON value is accepted here and checked by the service, so 1.5, "1e3", "", null or a
     # list get the same translated 422 as 0 or -1.
     quantity: Any = Field(..., description="a whole number from 1 to the product's limit")
-    confirm: bool = Field(False, description="true after the customer confirmed an unusual quantity (over 20)")
+    confirm_unusual_quantity: bool = Field(
+        False,
+        description="true once the customer confirmed an unusual quantity (over 20, or 5× their usual)",
+    )
+    confirm: bool = Field(False, description="the same as confirm_unusual_quantity (older clients)")
 
 
 class ChangeLineIn(Schema):
     quantity: Any = Field(..., description="a whole number from 1 to the product's limit")
-    confirm: bool = False
+    confirm_unusual_quantity: bool = False
+    confirm: bool = Field(False, description="the same as confirm_unusual_quantity (older clients)")
 
 
 def cart_out(quote: Quote) -> dict[str, Any]:
@@ -136,11 +141,13 @@ def get_cart(request: HttpRequest):
 
 @cart_router.post("/lines", response={201: CartOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut})
 def add_line(request: HttpRequest, payload: AddLineIn):
-    """Add an item. More than 20 of one item answers 409 `confirm_quantity` until sent again with
-    `"confirm": true`. Prices sent by the client are ignored."""
+    """Add an item. An unusual quantity (over 20 of one item, or over 5× the most this customer
+    ordered of it or its category before) answers 409 `quantity_confirmation_required` until sent
+    again with `"confirm_unusual_quantity": true`. Prices sent by the client are ignored."""
     cart = request_cart(request, create=True)
     assert cart is not None
-    services.add_item(cart=cart, sku=payload.sku, quantity=json_quantity(payload.quantity), confirmed=payload.confirm)
+    confirmed = payload.confirm_unusual_quantity or payload.confirm
+    services.add_item(cart=cart, sku=payload.sku, quantity=json_quantity(payload.quantity), confirmed=confirmed)
     return respond(request, cart, 201)
 
 
@@ -149,12 +156,16 @@ def add_line(request: HttpRequest, payload: AddLineIn):
     response={200: CartOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 def change_line(request: HttpRequest, line_id: int, payload: ChangeLineIn):
-    """Change a line's quantity. Another customer's line → 404."""
+    """Change a line's quantity (an unusual one needs `confirm_unusual_quantity`, as when adding).
+    Another customer's line → 404."""
     cart = request_cart(request, create=False)
     if cart is None:
         raise NotFound()
     services.set_quantity(
-        cart=cart, line_id=line_id, quantity=json_quantity(payload.quantity), confirmed=payload.confirm
+        cart=cart,
+        line_id=line_id,
+        quantity=json_quantity(payload.quantity),
+        confirmed=payload.confirm_unusual_quantity or payload.confirm,
     )
     return respond(request, cart)
 

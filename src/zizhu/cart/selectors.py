@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet, Sum
+from typing import Any
+
+from django.db.models import Max, Q, QuerySet, Sum
 
 from zizhu.cart.models import Cart, CartLine
 from zizhu.cart.pricing import PricedLine, Quote, price_lines, quote
@@ -26,3 +28,18 @@ def item_count(*, cart: Cart | None) -> int:
     if cart is None:
         return 0
     return int(CartLine.objects.filter(cart=cart).aggregate(n=Sum("quantity"))["n"] or 0)
+
+
+def usual_quantity(*, user_id: int | None, product: Any) -> int | None:
+    """The most of ``product`` this customer put in one order before (their ordered carts), else the
+    most of any one item of its category; None without such history (guests, first purchases)."""
+    if user_id is None:
+        return None
+    same_product = Q(variant__product_id=product.pk) | Q(configured_sku__product_id=product.pk)
+    same_category = Q(variant__product__category_id=product.category_id) | Q(
+        configured_sku__product__category_id=product.category_id
+    )
+    found = CartLine.objects.filter(cart__user_id=user_id, cart__status=Cart.Status.ORDERED).aggregate(
+        product=Max("quantity", filter=same_product), category=Max("quantity", filter=same_category)
+    )
+    return found["product"] or found["category"] or None

@@ -1,8 +1,9 @@
 """Cart services: add, change, remove lines; merge a guest's cart at sign-in; freeze at checkout.
 
 Quantities are whole numbers from 1 to the product's limit (``inventory.selectors``); anything
-else is refused with 422 and the cart stays as it was. More than
-``settings.ZIZHU_CART_CONFIRM_ABOVE`` (20) of one item needs ``confirmed=True`` ("are you sure?").
+else is refused with 422 and the cart stays as it was. An unusual quantity needs ``confirmed=True``
+("are you sure?"): more than ``settings.ZIZHU_CART_CONFIRM_ABOVE`` (20) of one item, or more than
+``ZIZHU_CART_UNUSUAL_FACTOR`` (5) times the most this customer ordered of it (or of its category) before.
 Every change locks the cart row, so a cart frozen by ``place_order`` cannot change any more.
 """
 
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zizhu.cart.models import Cart, CartLine
+from zizhu.cart.selectors import usual_quantity
 from zizhu.catalog.models import ConfiguredSku, Variant
 from zizhu.catalog.owners import Owner
 from zizhu.core.errors import Conflict, InvalidInput, NotFound
@@ -24,7 +26,7 @@ MAX_DIGITS = 6
 
 
 class ConfirmationRequired(Conflict):
-    code = "confirm_quantity"
+    code = "quantity_confirmation_required"
 
 
 def parse_quantity(raw: Any) -> int:
@@ -43,6 +45,23 @@ def parse_quantity(raw: Any) -> int:
 
 def confirm_threshold() -> int:
     return int(getattr(settings, "ZIZHU_CART_CONFIRM_ABOVE", 20))
+
+
+def unusual_factor() -> int:
+    return int(getattr(settings, "ZIZHU_CART_UNUSUAL_FACTOR", 5))
+
+
+def _ask_if_unusual(*, quantity: int, product: Any, user_id: int | None) -> None:
+    if quantity > confirm_threshold():
+        message = _("That is %(count)s of one item. Are you sure? Confirm to add them.") % {"count": quantity}
+        raise ConfirmationRequired(message, fields={"quantity": [message]})
+    usual = usual_quantity(user_id=user_id, product=product) if quantity > 1 else None
+    if usual and quantity > unusual_factor() * usual:
+        message = _(
+            "That is %(count)s, far more than the %(usual)s you usually order of this kind of item. "
+            "Are you sure? Confirm to add them."
+        ) % {"count": quantity, "usual": usual}
+        raise ConfirmationRequired(message, fields={"quantity": [message]})
 
 
 def open_cart(*, owner: Owner, create: bool) -> Cart | None:
@@ -80,7 +99,14 @@ def _find_item(sku: str) -> tuple[Variant | None, ConfiguredSku | None]:
     raise InvalidInput(message, fields={"sku": [message]}, code="unknown_item")
 
 
-def _check(*, quantity: int, variant: Variant | None, configured: ConfiguredSku | None, confirmed: bool) -> None:
+def _check(
+    *,
+    quantity: int,
+    variant: Variant | None,
+    configured: ConfiguredSku | None,
+    confirmed: bool,
+    user_id: int | None = None,
+) -> None:
     product = variant.product if variant is not None else configured.product  # type: ignore[union-attr]
     limit = quantity_limits(products=[product])[product.pk]
     if quantity < 1 or quantity > limit:
@@ -92,9 +118,8 @@ def _check(*, quantity: int, variant: Variant | None, configured: ConfiguredSku 
         else:
             message = _("Only %(count)s left in stock.") % {"count": variant.stock}
         raise InvalidInput(message, fields={"quantity": [message]}, code="not_enough_stock")
-    if quantity > confirm_threshold() and not confirmed:
-        message = _("That is %(count)s of one item. Are you sure? Confirm to add them.") % {"count": quantity}
-        raise ConfirmationRequired(message, fields={"quantity": [message]})
+    if not confirmed:
+        _ask_if_unusual(quantity=quantity, product=product, user_id=user_id)
 
 
 def add_item(*, cart: Cart, sku: str, quantity: Any, confirmed: bool = False) -> CartLine:
@@ -108,7 +133,7 @@ def add_item(*, cart: Cart, sku: str, quantity: Any, confirmed: bool = False) ->
         new_quantity = quantity + (line.quantity if line else 0)
         if quantity < 1:
             new_quantity = quantity  # refused below with the limit message
-        _check(quantity=new_quantity, variant=variant, configured=configured, confirmed=confirmed)
+        _check(quantity=new_quantity, variant=variant, configured=configured, confirmed=confirmed, user_id=cart.user_id)
         if line is None:
             line = CartLine.objects.create(cart=cart, quantity=new_quantity, **target)
         else:
@@ -136,7 +161,13 @@ def set_quantity(*, cart: Cart, line_id: int, quantity: Any, confirmed: bool = F
     with transaction.atomic():
         cart = _lock_open(cart)
         line = _own_line(cart, line_id)
-        _check(quantity=quantity, variant=line.variant, configured=line.configured_sku, confirmed=confirmed)
+        _check(
+            quantity=quantity,
+            variant=line.variant,
+            configured=line.configured_sku,
+            confirmed=confirmed,
+            user_id=cart.user_id,
+        )
         line.quantity = quantity
         line.save(update_fields=["quantity"])
         cart.save(update_fields=["updated_at"])

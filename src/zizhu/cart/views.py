@@ -16,6 +16,8 @@ from zizhu.cart.models import Cart
 from zizhu.cart.services import ConfirmationRequired
 from zizhu.core.errors import DomainError
 
+CONFIRM = "cart.confirm"
+
 
 def _cart(request: HttpRequest, *, create: bool) -> Cart | None:
     owner = owners.owner(request, create=create)
@@ -32,8 +34,14 @@ def cart_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cart/cart.html",
-        {"quote": quote, "options": options, "confirm": request.session.pop("cart.confirm", None)},
+        {"quote": quote, "options": options, "confirm": request.session.pop(CONFIRM, None)},
     )
+
+
+def _to_cart(request: HttpRequest) -> HttpResponse:
+    if request.headers.get("HX-Request"):
+        return HttpResponse(headers={"HX-Redirect": reverse("cart:cart")})
+    return redirect("cart:cart")
 
 
 def _back(request: HttpRequest) -> HttpResponse:
@@ -56,8 +64,14 @@ def add(request: HttpRequest) -> HttpResponse:
     try:
         services.add_item(cart=cart, sku=sku, quantity=quantity, confirmed=request.POST.get("confirm") == "1")
     except ConfirmationRequired as exc:
-        request.session["cart.confirm"] = {"sku": sku[:64], "quantity": str(quantity)[:6], "message": str(exc.message)}
-        return _back(request)
+        # The question is asked on the cart page (a form with "yes" and "no"): no JavaScript needed.
+        request.session[CONFIRM] = {
+            "action": reverse("cart:add"),
+            "sku": sku[:64],
+            "quantity": str(quantity)[:6],
+            "message": str(exc.message),
+        }
+        return _to_cart(request)
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return _back(request)
@@ -83,6 +97,13 @@ def change(request: HttpRequest, line_id: int) -> HttpResponse:
                 confirmed=request.POST.get("confirm") == "1",
             )
             messages.success(request, _("Quantity updated."))
+    except ConfirmationRequired as exc:
+        # Asked on the cart page like when adding; "yes" posts the same quantity back here.
+        request.session[CONFIRM] = {
+            "action": reverse("cart:change", args=[line_id]),
+            "quantity": str(request.POST.get("quantity", ""))[:6],
+            "message": str(exc.message),
+        }
     except services.NotFound as exc:
         # Not a line of this cart (another customer's id, or already removed): the cart with the
         # message and a 404, nothing changed, rather than a redirect that reads like success.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest
@@ -11,9 +12,10 @@ from ninja import Field, Router, Schema
 from zizhu.cart import owners
 from zizhu.cart import services as carts
 from zizhu.cart.api import MoneyOut, authenticate
-from zizhu.checkout import services
+from zizhu.checkout import addresses, regions, services
 from zizhu.core import idempotency
 from zizhu.core.api_errors import ErrorOut
+from zizhu.core.errors import NotFound
 from zizhu.orders import access as order_access
 from zizhu.payments import access as payment_access
 
@@ -40,6 +42,26 @@ class PlaceOrderIn(Schema):
     voucher: str = Field("", max_length=64, description="a voucher code (optional)")
 
 
+class ParseAddressIn(Schema):
+    text: str = Field(..., max_length=300, examples=["广东省深圳市南山区科技园路1号"])
+
+
+class ParsedAddressOut(Schema):
+    found: bool = Field(..., description="false when no province or city could be recognised")
+    province: str
+    city: str
+    district: str
+    line: str = Field(..., description="the rest: street, building, flat")
+    adcode: str = Field(..., description="administrative division code of the district (or city)")
+    longitude: str = Field(..., description="the district's (else city's) centre, decimal degrees; '' if unknown")
+    latitude: str
+
+
+class RegionsOut(Schema):
+    level: str = Field(..., description="province, city or district")
+    names: list[str]
+
+
 class PaymentRefOut(Schema):
     number: str
     amount: MoneyOut
@@ -52,6 +74,31 @@ class PlacedOut(Schema):
     total: MoneyOut
     discount: MoneyOut
     payment: PaymentRefOut
+
+
+@checkout_router.post("/address/parse", response={200: ParsedAddressOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut})
+def parse_address(request: HttpRequest, payload: ParseAddressIn):
+    """Split a pasted full address into province, city, district and the detail line (cpca, offline),
+    with the administrative code and an approximate point. Nothing is stored."""
+    authenticate(request)
+    parsed = addresses.parse(payload.text)
+    return {"found": parsed.found, **asdict(parsed)}
+
+
+@checkout_router.get("/regions", response={200: RegionsOut, 404: ErrorOut})
+def list_regions(request: HttpRequest, province: str = "", city: str = ""):
+    """The picker's names: provinces; with `province`, its cities; with both, the city's districts.
+    An unknown province or city → 404."""
+    if not province:
+        return {"level": "province", "names": regions.province_names()}
+    if regions.find_province(province[:30]) is None:
+        raise NotFound()
+    if not city:
+        return {"level": "city", "names": regions.cities_of(regions.find_province(province[:30]).name)}
+    found = regions.find_city(province[:30], city[:30])
+    if found is None:
+        raise NotFound()
+    return {"level": "district", "names": regions.districts_of(province[:30], found.name)}
 
 
 @checkout_router.post(

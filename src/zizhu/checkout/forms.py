@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zizhu.cart.delivery import OPTIONS
-from zizhu.checkout.regions import PROVINCES
+from zizhu.checkout import regions
 from zizhu.checkout.services import Address, Contact, check_details
 from zizhu.core.errors import InvalidInput
 
@@ -34,7 +34,7 @@ class CheckoutForm(forms.Form):
         label=_("Street address"),
         max_length=200,
         required=False,
-        help_text=_("Street, building, flat"),
+        help_text=_("Street, building, flat. You may paste a whole address here and let us fill in the rest."),
     )
     delivery = forms.ChoiceField(label=_("Delivery"), widget=forms.RadioSelect, required=False)
 
@@ -42,7 +42,11 @@ class CheckoutForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.guest = guest
         self.saved_addresses = {str(a.pk): a for a in saved_addresses}
-        self.fields["province"].choices = [("", _("Choose…"))] + [(p, p) for p in PROVINCES]
+        self.fields["province"].choices = [("", _("Choose…"))] + [(p, p) for p in regions.province_names()]
+        # Typed with suggestions (a datalist the picker refreshes by HTMX): works without JavaScript,
+        # and the server checks the city belongs to the province, the district to the city.
+        self.fields["city"].widget.attrs["list"] = "city-options"
+        self.fields["district"].widget.attrs["list"] = "district-options"
         self.fields["delivery"].choices = list(delivery_choices) or [(o.code, o.label) for o in OPTIONS.values()]
         autocomplete = {
             "name": "name",

@@ -18,6 +18,10 @@ class SavedAddress(models.Model):
     city = models.CharField(_("city"), max_length=30)
     district = models.CharField(_("district"), max_length=30, blank=True)
     line = EncryptedTextField(_("street address"), context="checkout.savedaddress.line")
+    # Geocode from cpca (zizhu.checkout.addresses): the district's (else city's) centre, not the door.
+    adcode = models.CharField(_("administrative code"), max_length=6, blank=True, default="")
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), default=timezone.now)
 
     class Meta:

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,13 +27,13 @@ from zizhu.cart.delivery import OPTIONS, get_option
 from zizhu.cart.models import Cart
 from zizhu.cart.pricing import PricedLine, price_lines, quote
 from zizhu.cart.selectors import cart_lines
-from zizhu.checkout import discounts
+from zizhu.checkout import addresses, discounts
 from zizhu.checkout.models import SavedAddress
-from zizhu.checkout.regions import PROVINCES
 from zizhu.core import idempotency
 from zizhu.core.errors import Conflict, InvalidInput, NotFound
 from zizhu.core.ids import new_number
 from zizhu.inventory import services as inventory
+from zizhu.orders import access as order_access
 from zizhu.orders import services as orders
 from zizhu.orders.models import Order, OrderLine
 from zizhu.payments import services as payments
@@ -53,6 +54,10 @@ class Address:
     city: str
     district: str
     line: str
+    # Filled by check_details from the names (zizhu.checkout.addresses), never taken from a client.
+    adcode: str = ""
+    longitude: str = ""
+    latitude: str = ""
 
 
 def _text(value: Any) -> str:
@@ -86,19 +91,23 @@ def check_details(*, contact: Contact, address: Address, delivery: Any, guest: b
                 raise ValidationError("too long")
         except ValidationError:
             errors["email"] = [_("Enter an e-mail address for the receipt, for example name@example.com.")]
-    province = _text(address.province)
-    if province not in PROVINCES:
-        errors["province"] = [_("Choose a province from the list.")]
     city = need("city", _text(address.city), _("city"))
     district = _text(address.district)
     if len(district) > MAX["district"]:
         errors["district"] = [_("This is too long (at most %(max)s characters).") % {"max": MAX["district"]}]
+    place, place_errors = addresses.resolve(province=_text(address.province), city=city, district=district)
+    for field, messages in place_errors.items():
+        errors.setdefault(field, messages)
     line = need("line", _text(address.line), _("street address"))
     if not isinstance(delivery, str) or delivery not in OPTIONS:
         errors["delivery"] = [_("Choose how the order should reach you.")]
     if errors:
         raise InvalidInput(_("Some details are missing or not valid. Please check the marked fields."), fields=errors)
-    return Contact(name, phone or "", email), Address(province, city, district, line), str(delivery)
+    return (
+        Contact(name, phone or "", email),
+        Address(place.province, place.city, place.district, line, place.adcode, place.longitude, place.latitude),
+        str(delivery),
+    )
 
 
 def place_order(
@@ -173,7 +182,9 @@ def _place(
         if priced.total.amount <= 0:
             raise Conflict(_("This order has nothing to pay; please contact us."), code="zero_total")
         number = new_number("order")
-        payment = payments.create_payment(reference=number, amount=priced.total, customer=customer)
+        payment = payments.create_payment(
+            reference=number, amount=priced.total, customer=customer, return_url=order_return_url(number, customer)
+        )
         order = Order(
             number=number,
             customer=customer,
@@ -184,6 +195,9 @@ def _place(
             city=address.city,
             district=address.district,
             address_line=address.line,
+            adcode=address.adcode,
+            longitude=address.longitude or None,
+            latitude=address.latitude or None,
             delivery_method=option.code,
             delivery_fee=priced.delivery_fee.amount,
             estimated_date=base.estimated_date,
@@ -203,6 +217,12 @@ def _place(
             lines=[(line.item_id, line.quantity) for line in lines if line.kind == "variant"], order_number=number
         )
     return order
+
+
+def order_return_url(number: str, customer: Any) -> str:
+    """Where the payment result page leads: the order page; a guest's carries its signed link, so it
+    opens even in another browser (e.g. paying on the phone)."""
+    return reverse("orders:detail", args=[number]) if customer is not None else order_access.order_link(number)
 
 
 def _check_lines(lines: list[PricedLine]) -> None:
@@ -249,6 +269,9 @@ def _remember_address(customer: Any, contact: Contact, address: Address) -> None
         city=address.city,
         district=address.district,
         line=address.line,
+        adcode=address.adcode,
+        longitude=address.longitude or None,
+        latitude=address.latitude or None,
     )
 
 

@@ -12,15 +12,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from zizhu.cart import owners, selectors
 from zizhu.cart import services as carts
 from zizhu.cart.delivery import DEFAULT, OPTIONS
 from zizhu.cart.models import Cart
 from zizhu.cart.pricing import Quote
-from zizhu.checkout import discounts, services
+from zizhu.checkout import addresses, discounts, regions, services
 from zizhu.checkout import selectors as checkout_selectors
-from zizhu.checkout.forms import CheckoutForm
+from zizhu.checkout.forms import NEW, CheckoutForm
 from zizhu.core.errors import DomainError
 from zizhu.orders import access as order_access
 from zizhu.payments import access as payment_access
@@ -58,7 +59,12 @@ def start(request: HttpRequest) -> HttpResponse:
     guest = not request.user.is_authenticated
     saved = list(checkout_selectors.saved_addresses(user=request.user))
     form_kwargs = {"guest": guest, "saved_addresses": saved, "delivery_choices": _delivery_choices(quote)}
-    if request.method == "POST":
+    address_status = ""
+    if request.method == "POST" and request.POST.get("parse"):
+        # "Fill in from the street address" without JavaScript: the same page, the picker filled.
+        values, address_status = _filled_from_line(request.POST)
+        form = CheckoutForm(initial=values, **form_kwargs)
+    elif request.method == "POST":
         form = CheckoutForm(request.POST, **form_kwargs)
         if form.is_valid():
             request.session[DETAILS] = form.cleaned_data["details"]
@@ -70,7 +76,49 @@ def start(request: HttpRequest) -> HttpResponse:
         if saved_details:
             initial.update(saved_details.get("contact", {}), **saved_details.get("address", {}))
         form = CheckoutForm(initial=initial, **form_kwargs)
-    return render(request, "checkout/start.html", {"form": form, "quote": quote, "guest": guest})
+    context = {"form": form, "quote": quote, "guest": guest, "address_status": address_status}
+    return render(request, "checkout/start.html", context | _options(form))
+
+
+def _value(form: CheckoutForm, name: str) -> str:
+    value = form[name].value() if name in form.fields else ""
+    return value if isinstance(value, str) else ""
+
+
+def _options(form: CheckoutForm) -> dict[str, list[str]]:
+    """The picker's suggestions for what the form holds now (cities of its province, districts of its city)."""
+    province, city = _value(form, "province"), _value(form, "city")
+    return {"city_options": regions.cities_of(province), "district_options": regions.districts_of(province, city)}
+
+
+def _filled_from_line(data: Any) -> tuple[dict[str, Any], str]:
+    values = {key: data.get(key, "") for key in ("saved", "name", "phone", "email", "delivery", "line")}
+    values = {key: value[:300] for key, value in values.items() if isinstance(value, str)}
+    found = addresses.parse(values.get("line", ""))
+    if not found.found:
+        keep = {key: str(data.get(key, ""))[:60] for key in ("province", "city", "district")}
+        return values | keep, _("We could not find a province or city in this address. Please choose them.")
+    values |= {"province": found.province, "city": found.city, "district": found.district, "line": found.line}
+    values["saved"] = NEW if values.get("saved") else ""
+    place = " ".join(part for part in (found.province, found.city, found.district) if part)
+    return values, _("Filled in: %(place)s. Please check them.") % {"place": place}
+
+
+def address_options(request: HttpRequest) -> HttpResponse:
+    """HTMX: the city and district suggestions for the chosen province and city."""
+    province, city = request.GET.get("province", "")[:30], request.GET.get("city", "")[:30]
+    context = {"city_options": regions.cities_of(province), "district_options": regions.districts_of(province, city)}
+    return render(request, "checkout/partials/address_options.html", context)
+
+
+@require_POST
+def parse_address(request: HttpRequest) -> HttpResponse:
+    """HTMX: parse the street address field (a pasted full address) and fill the picker."""
+    values, status = _filled_from_line(request.POST)
+    saved = list(checkout_selectors.saved_addresses(user=request.user))
+    form = CheckoutForm(initial=values, guest=not request.user.is_authenticated, saved_addresses=saved)
+    context = {"form": form, "address_status": status} | _options(form)
+    return render(request, "checkout/partials/address_parsed.html", context)
 
 
 def review(request: HttpRequest) -> HttpResponse:

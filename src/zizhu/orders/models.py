@@ -45,6 +45,10 @@ class Order(models.Model):
     city = models.CharField(_("city"), max_length=30)
     district = models.CharField(_("district"), max_length=30, blank=True)
     address_line = EncryptedTextField(_("street address"), context="orders.order.address_line")
+    # Geocode from cpca (zizhu.checkout.addresses): the district's (else city's) centre, not the door.
+    adcode = models.CharField(_("administrative code"), max_length=6, blank=True, default="")
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     delivery_method = models.CharField(_("delivery"), max_length=20)
     delivery_fee = models.DecimalField(_("delivery fee"), max_digits=12, decimal_places=2)
     estimated_date = models.DateField(_("estimated delivery"))

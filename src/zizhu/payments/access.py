@@ -8,44 +8,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core import signing
 from django.http import HttpRequest
 from django.urls import reverse
 
+from zizhu.core.grants import MAX_GRANTS, SignedGrants
+
 WEBHOOK_PATH = "/api/v1/payments/webhooks/sandbox"
 SESSION_KEY = "payments.granted"
-MAX_GRANTS = 50
 LINK_SALT = "zizhu.payments.pay-link"
 LINK_MAX_AGE = 60 * 60 * 24
+__all__ = ["MAX_GRANTS", "gateway_urls", "grant", "granted_numbers", "pay_link", "redeem_link"]
+
+GRANTS = SignedGrants(session_key=SESSION_KEY, salt=LINK_SALT, max_age=lambda: LINK_MAX_AGE, url_name="payments:pay")
 
 
 def granted_numbers(request: HttpRequest) -> list[str]:
-    session = getattr(request, "session", None)
-    numbers = session.get(SESSION_KEY, []) if session is not None else []
-    return [n for n in numbers if isinstance(n, str)][-MAX_GRANTS:]
+    return GRANTS.granted_numbers(request)
 
 
 def grant(request: HttpRequest, number: str) -> None:
     """Let this browser session see and pay the (guest) payment ``number``."""
-    numbers = [n for n in granted_numbers(request) if n != number] + [number]
-    request.session[SESSION_KEY] = numbers[-MAX_GRANTS:]
+    GRANTS.grant(request, number)
 
 
 def pay_link(number: str) -> str:
     """A signed, expiring link to the pay page (e.g. for a guest's e-mail)."""
-    token = signing.dumps(number, salt=LINK_SALT)
-    return f"{reverse('payments:pay', args=[number])}?t={token}"
+    return GRANTS.link(number)
 
 
 def redeem_link(request: HttpRequest, number: str, token: str) -> bool:
-    try:
-        signed_number = signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE)
-    except signing.BadSignature:
-        return False
-    if signed_number != number:
-        return False
-    grant(request, number)
-    return True
+    return GRANTS.redeem(request, number, token)
 
 
 def gateway_urls(request: HttpRequest, payment: Any) -> dict[str, str]:

@@ -71,6 +71,7 @@ class PaymentOut(Schema):
     paid_at: datetime | None
     refunds: list[RefundOut]
     next_action: NextActionOut | None = None
+    return_url: str = Field("", description="the page to go back to after paying (e.g. the order), a path on this site")
 
 
 class ConfirmIn(Schema):
@@ -106,6 +107,7 @@ def payment_out(payment: Payment, step: services.NextStep | None = None) -> dict
         failure_code=payment.failure_code,
         created_at=payment.created_at,
         paid_at=payment.paid_at,
+        return_url=payment.return_url,
         refunds=[
             RefundOut(
                 number=r.number,

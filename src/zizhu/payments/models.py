@@ -73,6 +73,8 @@ class Payment(models.Model):
     failure_code = models.CharField(_("failure code"), max_length=40, blank=True)
     flagged = models.BooleanField(_("flagged for review"), default=False)
     flag_reason = models.CharField(_("flag reason"), max_length=200, blank=True)
+    # Where the result page links back to (the order page; for a guest its signed link).
+    return_url = models.CharField(_("return page"), max_length=500, blank=True, default="")
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)

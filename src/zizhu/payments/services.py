@@ -40,6 +40,7 @@ S = Payment.Status
 OPEN_STATUSES = (S.CREATED, S.REQUIRES_ACTION)
 PAID_STATUSES = (S.SUCCEEDED, S.PARTIALLY_REFUNDED)
 MAX_REFERENCE_LENGTH = 64
+MAX_RETURN_URL_LENGTH = 500
 PENDING_REFUND_RETRY_AFTER = timedelta(minutes=1)
 
 
@@ -85,9 +86,12 @@ def failure_message(code: str) -> str:
 # --- creating and starting -----------------------------------------------------------------------------------
 
 
-def create_payment(*, reference: str, amount: Money, customer: Any = None) -> Payment:
-    """Record a payment to be made for ``reference`` (no provider call: safe inside a checkout transaction)."""
+def create_payment(*, reference: str, amount: Money, customer: Any = None, return_url: str = "") -> Payment:
+    """Record a payment to be made for ``reference`` (no provider call: safe inside a checkout transaction).
+    ``return_url`` is where the result page sends the customer back to (e.g. the order page): a path
+    on this site only, so a payment can never be made to redirect elsewhere."""
     reference = (reference or "").strip()
+    return_url = _check_return_url(return_url)
     if not reference or len(reference) > MAX_REFERENCE_LENGTH:
         message = _("A payment needs a reference of 1 to 64 characters.")
         raise InvalidInput(message, fields={"reference": [message]})
@@ -103,6 +107,7 @@ def create_payment(*, reference: str, amount: Money, customer: Any = None) -> Pa
                         amount=amount.amount,
                         currency=amount.currency,
                         customer=customer if customer is not None and customer.is_authenticated else None,
+                        return_url=return_url,
                     )
                 break
             except IntegrityError:  # a random number collided: draw another
@@ -113,11 +118,22 @@ def create_payment(*, reference: str, amount: Money, customer: Any = None) -> Pa
     return payment
 
 
+def _check_return_url(url: Any) -> str:
+    url = url if isinstance(url, str) else ""
+    # A local absolute path only: no scheme, no host, no "//host" or backslash tricks.
+    if url and (len(url) > MAX_RETURN_URL_LENGTH or not url.startswith("/") or url[1:2] in ("/", "\\")):
+        message = _("The return address must be a page of this shop.")
+        raise InvalidInput(message, fields={"return_url": [message]})
+    return url
+
+
 def retry_payment(*, payment: Payment) -> Payment:
     """A failed or cancelled payment cannot move again; a new one for the same reference can."""
     if payment.status not in (S.FAILED, S.CANCELLED):
         raise Conflict(_("This payment is not closed: it cannot be tried again."), code="payment_not_closed")
-    fresh = create_payment(reference=payment.reference, amount=payment.money, customer=payment.customer)
+    fresh = create_payment(
+        reference=payment.reference, amount=payment.money, customer=payment.customer, return_url=payment.return_url
+    )
     _log(fresh, "retry_of", previous=payment.number)
     return fresh
 
