@@ -137,18 +137,22 @@ def _export_account_history(user: User) -> list[dict[str, Any]]:
     return list(rows.order_by("at").values("at", "action", "summary", "ip", "user_agent")[:1000])
 
 
-def _erase_sign_in_traces(user: User) -> None:
-    """Rows that name the login as text rather than by a link: lockout counters, pending sign-ups."""
+def _erase_traces(user: User) -> None:
+    """Rows that name the person as text rather than by a link: lockout counters, pending sign-ups,
+    stored API answers of idempotent requests (an order's answer holds its contact and address)."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
     from zizhu.accounts.models import OneTimeCode
+    from zizhu.core.models import IdempotencyKey
+
+    IdempotencyKey.objects.filter(owner=f"user:{user.pk}").delete()
 
     logins = [value for value in (user.email, user.phone) if value]
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username__in=logins).delete()
-    for code in OneTimeCode.objects.filter(user__isnull=True).exclude(payload=""):
-        try:
-            value = json.loads(code.payload).get("value")
+    for code in OneTimeCode.objects.filter(user__isnull=True, purpose=OneTimeCode.Purpose.SIGN_UP):
+        try:  # the payload is encrypted: read each pending sign-up (few, they expire in minutes)
+            value = json.loads(code.payload or "{}").get("value")
         except ValueError:
             continue
         if value in logins:
@@ -158,4 +162,4 @@ def _erase_sign_in_traces(user: User) -> None:
 register_exporter("profile", _export_profile)
 register_exporter("sign_in", _export_sign_in)
 register_exporter("account_history", _export_account_history)
-register_eraser(_erase_sign_in_traces)
+register_eraser(_erase_traces)
