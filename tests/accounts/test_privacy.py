@@ -41,7 +41,7 @@ def no_floor(settings):
 
 
 @pytest.fixture
-def world(alice_world):
+def world(alice_world):  # noqa: F811  (the fixture imported above)
     alice = alice_world.alice
     TOTPDevice.objects.create(user=alice, name="app", confirmed=True)
     mfa.new_backup_codes(user=alice)
