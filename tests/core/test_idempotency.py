@@ -15,14 +15,14 @@ from zizhu.core.errors import Conflict, InvalidInput, NotFound
 from zizhu.core.models import IdempotencyKey
 
 
-def run(key: str = "k1", body: str = "a", action=None, owner: str = "user:1"):
+def run(key: str = "k1", body: str = "a", action=None, owner: str = "user:1", execute=idempotency.execute):
     calls = []
 
     def default_action():
         calls.append(1)
         return 201, {"made": len(calls)}
 
-    outcome = idempotency.execute(
+    outcome = execute(
         scope="test.scope",
         owner=owner,
         key=key,
@@ -81,21 +81,22 @@ def test_in_progress_key_is_409():
 
 @pytest.mark.smoke
 @pytest.mark.django_db
-def test_domain_errors_are_stored_and_replayed_but_conflicts_are_not():
+@pytest.mark.parametrize("execute", [idempotency.execute, idempotency.execute_atomic])
+def test_domain_errors_are_stored_and_replayed_but_conflicts_are_not(execute):
     def not_found():
         raise NotFound()
 
     with pytest.raises(NotFound):
-        run(key="nf", action=not_found)
-    replay, calls = run(key="nf")
+        run(key="nf", action=not_found, execute=execute)
+    replay, calls = run(key="nf", execute=execute)
     assert replay.replayed and replay.status == 404 and replay.body["code"] == "not_found" and calls == []
 
     def busy():
         raise Conflict()
 
     with pytest.raises(Conflict):
-        run(key="busy", action=busy)
-    retried, calls = run(key="busy")
+        run(key="busy", action=busy, execute=execute)
+    retried, calls = run(key="busy", execute=execute)
     assert not retried.replayed and calls == [1]
 
 
@@ -217,8 +218,10 @@ def test_concurrent_requests_with_one_key_run_once_and_the_other_gets_409():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_racing_inserts_of_one_key_let_exactly_one_run():
-    """Eight threads INSERT the same key at once: exactly one runs the action, the rest replay or get 409."""
+@pytest.mark.parametrize("execute", [idempotency.execute, idempotency.execute_atomic])
+def test_racing_inserts_of_one_key_let_exactly_one_run(execute):
+    """Eight threads INSERT the same key at once: exactly one runs the action, the rest replay or get 409
+    (also when claim, action and answer are one transaction: execute_atomic)."""
     barrier = threading.Barrier(8)
     effects: list[int] = []
     outcomes: list[object] = []
@@ -233,7 +236,7 @@ def test_racing_inserts_of_one_key_let_exactly_one_run():
         try:
             barrier.wait(timeout=10)
             try:
-                outcome, _ = run(key="race", action=action)
+                outcome, _ = run(key="race", action=action, execute=execute)
                 outcomes.append("replayed" if outcome.replayed else "ran")
             except Conflict:
                 outcomes.append(409)
@@ -246,6 +249,7 @@ def test_racing_inserts_of_one_key_let_exactly_one_run():
     for thread in threads:
         thread.join(timeout=30)
     assert len(outcomes) == 8 and outcomes.count("ran") == 1 and effects == [1]
+    assert IdempotencyKey.objects.get(key="race").status == IdempotencyKey.Status.DONE
 
 
 @pytest.mark.postgres

@@ -69,7 +69,10 @@ def handlers_for(topic: str) -> list[Handler]:
 def emit(topic: str, payload: dict[str, Any]) -> OutboxEvent:
     """Record an event in the current transaction; it is dispatched after commit."""
     event = OutboxEvent.objects.create(topic=topic, payload=payload)
-    transaction.on_commit(lambda: _enqueue(event.pk))
+    if _registry.get(topic):
+        transaction.on_commit(lambda: _enqueue(event.pk))
+    # An event nobody handles (yet) is not sent to the broker: the periodic sweep marks it done.
+    # That keeps a broker round trip off hot requests such as placing an order (order.placed).
     return event
 
 

@@ -13,6 +13,17 @@ Keys are kept 24 hours (``purge_expired`` runs as a periodic job); an expired ke
 new. A claim whose process died (still "in progress" after ``STALE_AFTER``) may be taken
 over by a retry with the same body, so a crash never blocks a key for a day.
 
+Two ways to run the action:
+
+* ``execute``/``respond``: the claim is committed first, the action runs in its own
+  transactions and may call other systems (a payment gateway); the outcome is stored after.
+* ``execute_atomic``/``respond_atomic``: for an action that only writes to this database
+  (placing an order). Claim, action and stored outcome are ONE transaction and one commit.
+  On PostgreSQL the claim takes a transaction-scoped advisory lock on the key
+  (``pg_try_advisory_xact_lock``) in the same statement as its INSERT, so a concurrent
+  request with the same key does not wait for the first to finish: it fails to get the lock
+  and answers 409. A crash rolls the claim back with everything else.
+
 Usage in a Ninja endpoint::
 
     @router.post("/{number}/confirm", response={200: PaymentOut, 409: ErrorOut, 422: ErrorOut})
@@ -31,7 +42,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +56,7 @@ RETENTION = timedelta(hours=24)
 STALE_AFTER = timedelta(minutes=2)
 # Errors that say "try again" are not stored: the retry with the same key runs again.
 RETRYABLE_STATUSES = frozenset({409, 429})
+INTEGRITY_RETRIES = 2  # execute_atomic: whole-transaction retries after a unique-number collision
 _VALID_KEY = re.compile(r"[\x20-\x7e]{1,255}")
 
 Action = Callable[[], tuple[int, Any]]
@@ -174,14 +186,142 @@ def respond(request: HttpRequest, *, scope: str, action: Action, required: bool 
     if key is None:
         status, body = action()
         return JsonResponse(body, status=status, safe=False)
-    request_fingerprint = fingerprint(request.method or "", request.path, canonical_body(request.body))
     outcome = execute(
-        scope=scope, owner=owner_of(request), key=key, request_fingerprint=request_fingerprint, action=action
+        scope=scope, owner=owner_of(request), key=key, request_fingerprint=fingerprint_of(request), action=action
     )
+    return _json(outcome)
+
+
+def fingerprint_of(request: HttpRequest) -> str:
+    """The request as the key remembers it: method, path and the JSON body by content."""
+    return fingerprint(request.method or "", request.path, canonical_body(request.body))
+
+
+def _json(outcome: Outcome) -> JsonResponse:
     response = JsonResponse(outcome.body, status=outcome.status, safe=False)
     if outcome.replayed:
         response[REPLAY_HEADER] = "true"
     return response
+
+
+def execute_atomic(*, scope: str, owner: str, key: str, request_fingerprint: str, action: Action) -> Outcome:
+    """Like ``execute``, but claim, action and outcome commit together (the action must not call
+    anything outside this database). A stored ``DomainError`` outcome is written after the
+    rollback, in its own small transaction."""
+    claim = {"scope": scope, "owner": owner, "key": key}
+    for attempt in range(INTEGRITY_RETRIES + 1):
+        try:
+            with transaction.atomic():
+                owned, existing = _claim_in_transaction(claim, request_fingerprint)
+                if owned:
+                    status, body = action()
+                    _store(claim, status, body)
+                    return Outcome(status, body, replayed=False)
+            return _outcome_of(existing, request_fingerprint)
+        except DomainError as exc:
+            if exc.status not in RETRYABLE_STATUSES:
+                _store_error(claim, request_fingerprint, exc)
+            raise
+        except IntegrityError:
+            # A random public number (order, payment) collided with a stored one: everything was
+            # rolled back, so running the whole transaction again draws new numbers.
+            if attempt == INTEGRITY_RETRIES:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _outcome_of(existing: IdempotencyKey | None, request_fingerprint: str) -> Outcome:
+    if existing is not None and existing.fingerprint != request_fingerprint:
+        message = _("This Idempotency-Key was already used for a different request. Use a new key.")
+        raise InvalidInput(message, fields={HEADER: [message]}, code="idempotency_key_reused")
+    if existing is None or existing.status != IdempotencyKey.Status.DONE:
+        raise Conflict(
+            _("A request with this Idempotency-Key is still being processed. Please wait and try again."),
+            code="idempotency_key_in_use",
+        )
+    return Outcome(int(existing.response_status or 200), existing.response_body, replayed=True)
+
+
+# One statement: the advisory lock, then the INSERT (an expired row, or one left by a dead
+# process of ``execute``, is taken over by the ON CONFLICT branch). No row back = someone
+# else holds the key (lock not granted) or a live row exists: the caller reads it.
+_PG_CLAIM = """
+WITH lock AS (SELECT pg_try_advisory_xact_lock(%(lock)s) AS got)
+INSERT INTO core_idempotencykey AS k
+    (scope, owner, key, fingerprint, status, response_status, response_body, created_at, claimed_at, completed_at)
+SELECT %(scope)s, %(owner)s, %(key)s, %(fingerprint)s, %(status)s, NULL, NULL, %(now)s, %(now)s, NULL
+FROM lock WHERE lock.got
+ON CONFLICT (scope, owner, key) DO UPDATE
+    SET fingerprint = EXCLUDED.fingerprint, status = EXCLUDED.status, response_status = NULL,
+        response_body = NULL, created_at = EXCLUDED.created_at, claimed_at = EXCLUDED.claimed_at, completed_at = NULL
+    WHERE k.created_at < %(expired)s
+       OR (k.status = %(status)s AND k.claimed_at < %(stale)s AND k.fingerprint = EXCLUDED.fingerprint)
+RETURNING k.id
+"""
+
+
+def _lock_id(claim: dict[str, str]) -> int:
+    """A signed 64-bit advisory lock id for the key (a collision only gives a harmless 409)."""
+    digest = hashlib.sha256("\x1f".join(["idempotency", claim["scope"], claim["owner"], claim["key"]]).encode())
+    return int.from_bytes(digest.digest()[:8], "big", signed=True)
+
+
+def _claim_in_transaction(claim: dict[str, str], request_fingerprint: str) -> tuple[bool, IdempotencyKey | None]:
+    """Inside the caller's transaction: (True, None) when this request now owns the key, else
+    (False, the row someone else stored — None while their transaction has not committed yet)."""
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        params = {
+            **claim,
+            "lock": _lock_id(claim),
+            "fingerprint": request_fingerprint,
+            "status": IdempotencyKey.Status.IN_PROGRESS.value,
+            "now": now,
+            "expired": now - RETENTION,
+            "stale": now - STALE_AFTER,
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(_PG_CLAIM, params)
+            if cursor.fetchone() is not None:
+                return True, None
+        return False, IdempotencyKey.objects.filter(**claim).first()
+    # Elsewhere (SQLite: one writer at a time, the transaction itself serialises requests).
+    existing = IdempotencyKey.objects.filter(**claim).first()
+    if existing is not None and existing.created_at >= now - RETENTION:
+        return False, existing
+    if existing is not None:
+        existing.delete()
+    IdempotencyKey.objects.create(**claim, fingerprint=request_fingerprint, created_at=now, claimed_at=now)
+    return True, None
+
+
+def _store_error(claim: dict[str, str], request_fingerprint: str, exc: DomainError) -> None:
+    """After the rollback: remember the refusal so a retry with this key gets the same answer."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            IdempotencyKey.objects.filter(**claim, created_at__lt=now - RETENTION).delete()
+            IdempotencyKey.objects.create(
+                **claim,
+                fingerprint=request_fingerprint,
+                status=IdempotencyKey.Status.DONE,
+                response_status=exc.status,
+                response_body=exc.as_dict(),
+                created_at=now,
+                claimed_at=now,
+                completed_at=now,
+            )
+    except IntegrityError:
+        pass  # a concurrent request with the key finished first: its outcome stands
+
+
+def respond_atomic(request: HttpRequest, *, scope: str, action: Action) -> tuple[Outcome, JsonResponse]:
+    """``respond`` for a database-only action (``execute_atomic``); the outcome comes back too."""
+    key = validate_key(request.headers.get(HEADER), required=True) or ""
+    outcome = execute_atomic(
+        scope=scope, owner=owner_of(request), key=key, request_fingerprint=fingerprint_of(request), action=action
+    )
+    return outcome, _json(outcome)
 
 
 def purge_expired() -> int:

@@ -29,11 +29,21 @@ def default_limit(product: Product) -> int:
 
 
 def quantity_limits(*, products: Iterable[Product]) -> dict[int, int]:
-    """Most of each product one order may hold (a ``PurchaseLimit`` row, else the default)."""
+    """Most of each product one order may hold (a ``PurchaseLimit`` row, else the default).
+
+    Products read with ``select_related("…product__purchase_limit")`` already carry their row (or
+    its absence): then no query is made (the cart and checkout read their lines that way)."""
     products = list(products)
-    explicit = dict(
-        PurchaseLimit.objects.filter(product__in=[p.pk for p in products]).values_list("product_id", "max_quantity")
-    )
+    if all(Product.purchase_limit.is_cached(p) for p in products):
+        explicit = {}
+        for p in products:
+            row = getattr(p, "purchase_limit", None)  # a cached "no row" raises an AttributeError subclass
+            if row is not None:
+                explicit[p.pk] = row.max_quantity
+    else:
+        explicit = dict(
+            PurchaseLimit.objects.filter(product__in=[p.pk for p in products]).values_list("product_id", "max_quantity")
+        )
     return {p.pk: explicit.get(p.pk, default_limit(p)) for p in products}
 
 
