@@ -16,79 +16,40 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import re
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+from common import (
+    database_exists,
+    django,
+    fresh_database,
+    load_average,
+    manage,
+    production_env,
+    run_wrk,
+    start_granian,
+    stop_server,
+)
+
 DB_URL = os.environ.get("BENCH_CATALOG_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zizhu_catalog_bench")
 REDIS_URL = os.environ.get("BENCH_CATALOG_REDIS_URL", "redis://127.0.0.1:6379/11")
 PORT = int(os.environ.get("BENCH_CATALOG_PORT", "8297"))  # not 8190/8191: other benchmarks use them
 
 
-def production_env(var_dir: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "ZIZHU_PROFILE": "production",
-        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": DB_URL,
-        "REDIS_URL": REDIS_URL,
-        "FIELD_ENCRYPTION_KEYS": "bench:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-        "SECURE_SSL_REDIRECT": "0",
-        "ZIZHU_VAR_DIR": var_dir,
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "zizhu.config.settings",
-    }
-
-
-def django(env: dict[str, str], script: str) -> str:
-    out = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + script],
-        cwd=REPO,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return out.stdout
-
-
 def prepare(env: dict[str, str], scale: int, reuse: bool) -> None:
-    name = DB_URL.rsplit("/", 1)[1]
-    admin_url = DB_URL.rsplit("/", 1)[0] + "/postgres"
-    exists = subprocess.run(
-        ["psql", admin_url, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    manage = [sys.executable, "manage.py"]
-    if reuse and exists:
-        print(f"reusing database {name}")
-        subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
+    if reuse and database_exists(DB_URL):
+        print(f"reusing database {DB_URL.rsplit('/', 1)[1]}")
+        manage(env, "migrate", "--noinput", "-v0")
     else:
-        subprocess.run(["psql", admin_url, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
-        subprocess.run(["psql", admin_url, "-qc", f"CREATE DATABASE {name}"], check=True)
-        subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
+        fresh_database(DB_URL)
+        manage(env, "migrate", "--noinput", "-v0")
         started = time.monotonic()
-        subprocess.run(
-            [*manage, "seed_catalog", "--scale", str(scale), "--no-images", "--no-announce"],
-            cwd=REPO,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        manage(env, "seed_catalog", "--scale", str(scale), "--no-images", "--no-announce", quiet=True)
         print(f"seeded in {time.monotonic() - started:.0f} s")
-        subprocess.run(["psql", DB_URL, "-qc", "VACUUM ANALYZE"], check=True)
-    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
+        django(env, "from django.db import connection\nconnection.cursor().execute('VACUUM ANALYZE')")
+    manage(env, "collectstatic", "--noinput", "-v0")
 
 
 def guests_and_slugs(env: dict[str, str], guests: int, products: int) -> tuple[list[str], list[str], int]:
@@ -132,28 +93,6 @@ end
     )
 
 
-def run_wrk(script: Path, duration: int, connections: int, threads: int) -> dict[str, str]:
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script)]
-    output = subprocess.run([*command, f"http://127.0.0.1:{PORT}"], capture_output=True, text=True, check=True).stdout
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)
-    p50 = re.search(r"\s50%\s+([\d.]+\w+)", output).group(1)
-    p99 = re.search(r"\s99%\s+([\d.]+\w+)", output).group(1)
-    total = re.search(r"(\d+) requests in", output).group(1)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {"rps": rps, "p50": p50, "p99": p99, "total": total, "non2xx": errors.group(1) if errors else "0"}
-
-
-def wait_ready() -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("server did not start")
-
-
 def count_events(env: dict[str, str]) -> int:
     return int(django(env, "from zizhu.catalog.models import BehaviourEvent\nprint(BehaviourEvent.objects.count())"))
 
@@ -169,39 +108,34 @@ def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
     var_dir = tempfile.mkdtemp(prefix="zizhu-catalog-bench-")
-    env = production_env(var_dir)
+    env = production_env(var_dir, database_url=DB_URL, redis_url=REDIS_URL)
     prepare(env, args.scale, args.reuse)
     sessions, slugs, total = guests_and_slugs(env, 500, args.products)
     random.Random(1).shuffle(slugs)
     print(f"{total} products; {len(slugs)} requested at random; {len(sessions)} guest sessions; granian WSGI, "
           f"{args.workers} workers; wrk on the same 2-core machine; load average before: "
-          f"{os.getloadavg()[0]:.1f}\n")  # fmt: skip
-    server = subprocess.Popen(
-        [str(BIN / "granian"), "--interface", "wsgi", "--workers", str(args.workers), "--blocking-threads", "1",
-         "--host", "127.0.0.1", "--port", str(PORT), "zizhu.config.wsgi:application"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+          f"{load_average()}\n")  # fmt: skip
+    server = start_granian(env, PORT, workers=args.workers)
     requests = 0
     try:
-        wait_ready()
         before = count_events(env)
-        print(f"{'endpoint':<34} {'clients':>7} {'req/s':>9} {'p50':>9} {'p99':>9} {'non-2xx':>8}")
+        print(f"{'endpoint':<34} {'clients':>7} {'req/s':>9} {'p50':>9} {'p99':>9} {'non-2xx':>8} {'load':>5}")
         for name, template in (("product page /p/<slug>/", "/p/%s/"),
                                ("detail API /catalog/products/<slug>", "/api/v1/catalog/products/%s")):  # fmt: skip
             script = Path(var_dir) / "requests.lua"
             lua_script(script, template, slugs, sessions)
-            requests += int(run_wrk(script, 3, 8, 1)["total"])  # warm-up
-            for connections, threads in ((1, 1), (32, 2)):
-                result = run_wrk(script, args.duration, connections, threads)
+            target, lua = f"http://127.0.0.1:{PORT}", ("-s", str(script))
+            requests += int(run_wrk(target, duration=3, connections=8, threads=1, args=lua)["total"])  # warm-up
+            for connections in (1, 32):
+                result = run_wrk(target, duration=args.duration, connections=connections, args=lua)
                 requests += int(result["total"])
-                print(f"{name:<34} {connections:>7} {result['rps']:>9} {result['p50']:>9} {result['p99']:>9} "
-                      f"{result['non2xx']:>8}")  # fmt: skip
+                print(f"{name:<34} {connections:>7} {result['rps']:>9.0f} {result['p50']:>7.1f}ms "
+                      f"{result['p99']:>7.1f}ms {int(result['errors']):>8} {os.getloadavg()[0]:>5.1f}")  # fmt: skip
         time.sleep(1)
         recorded = count_events(env) - before
         print(f"\nbehaviour events recorded: {recorded} for {requests} requests")
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        stop_server(server)
         shutil.rmtree(var_dir, ignore_errors=True)
 
 

@@ -15,7 +15,6 @@ import argparse
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -23,29 +22,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import catalog_pages
-from catalog_pages import BIN, REPO, production_env, wait_ready
+from common import django, fresh_database, manage, production_env, start_granian, stop_server
 
 DB_URL = os.environ.get("BENCH_ORDERING_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zizhu_ordering_bench")
 REDIS_URL = os.environ.get("BENCH_ORDERING_REDIS_URL", "redis://127.0.0.1:6379/12")
 PORT = int(os.environ.get("BENCH_ORDERING_PORT", "8298"))
 CSRF = "benchcsrftokenbenchcsrftoken0123"  # a 32-character CSRF secret: cookie and header
-
-
-def django(env: dict[str, str], script: str) -> str:
-    out = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + script],
-        cwd=REPO, env=env, check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    return out.stdout
-
-
-def fresh_database(env: dict[str, str]) -> None:
-    name = DB_URL.rsplit("/", 1)[1]
-    admin_url = DB_URL.rsplit("/", 1)[0] + "/postgres"
-    subprocess.run(["psql", admin_url, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
-    subprocess.run(["psql", admin_url, "-qc", f"CREATE DATABASE {name}"], check=True)
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
 
 
 def prepare(env: dict[str, str], *, skus: int, units: int, buyers: int) -> list[str]:
@@ -165,26 +147,20 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
-    catalog_pages.PORT = PORT
     for label, skus, units in (("one hot SKU, 2,000 units", 1, 2000), ("spread over 10,000 SKUs", 10_000, 100_000)):
         var_dir = tempfile.mkdtemp(prefix="zizhu-ordering-bench-")
-        env = {**production_env(var_dir), "DATABASE_URL": DB_URL, "REDIS_URL": REDIS_URL}
+        env = production_env(var_dir, database_url=DB_URL, redis_url=REDIS_URL)
         subprocess.run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"], check=False, capture_output=True)
-        fresh_database(env)
+        fresh_database(DB_URL)
+        manage(env, "migrate", "--noinput", "-v0")
         sessions = prepare(env, skus=skus, units=units, buyers=args.buyers)
         script = Path(var_dir) / "orders.lua"
         lua(script, sessions)
-        server = subprocess.Popen(
-            [str(BIN / "granian"), "--interface", "wsgi", "--workers", str(args.workers), "--blocking-threads", "1",
-             "--host", "127.0.0.1", "--port", str(PORT), "zizhu.config.wsgi:application"],
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
+        server = start_granian(env, PORT, workers=args.workers)
         try:
-            wait_ready()
             result = run_wrk(script, args.duration, args.connections)
         finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+            stop_server(server)
         print(f"\n{label}: {args.connections} clients, granian {args.workers} workers, {args.duration} s, "
               f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
         print(f"  {result['rps']} requests/s (answers: {result['total']}, non-2xx {result['non2xx']}: sold out), "

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from zizhu.catalog.models import (
@@ -192,6 +192,33 @@ def product_in_stock(product: Product) -> bool:
     return any(v.is_active and v.stock > 0 for v in product.variants.all())
 
 
+def live_prices(product_ids: Iterable[int]) -> dict[int, tuple[Decimal, bool]]:
+    """The current "from" price and stock state of active products, in one query.
+
+    Listings are cached and served from the search index, which follows the catalogue through
+    the outbox (a moment later in production); the products shown on a page get their price
+    and stock from here, so a change shows at once. Same rules as ``from_price`` and
+    ``product_in_stock``.
+    """
+    ids = sorted({int(pk) for pk in product_ids})
+    if not ids:
+        return {}
+    active = Q(variants__is_active=True)
+    rows = (
+        Product.objects.filter(pk__in=ids, is_active=True)
+        .order_by()
+        .values_list("pk", "price", "is_configurable")
+        .annotate(
+            low=Min("variants__price", filter=active),
+            stocked=Count("variants", filter=active & Q(variants__stock__gt=0)),
+        )
+    )
+    return {
+        pk: (price if configurable or low is None else low, bool(configurable or stocked))
+        for pk, price, configurable, low, stocked in rows
+    }
+
+
 # --- search documents ------------------------------------------------------------------------------------
 
 
@@ -204,98 +231,99 @@ def search_documents(product_ids: Iterable[int] | None = None) -> Iterator[dict[
     ([{"attribute", "value", "name_zh", "name_en"}] for facets), sales_count, in_stock,
     price (Decimal), currency, created_at.
 
-    Runs in chunks of ``SEARCH_CHUNK`` products with a fixed number of queries per chunk.
+    Runs in chunks of ``SEARCH_CHUNK`` products with four queries per chunk, reading plain
+    values (no model instances: a full rebuild of 100,000 products reads them all).
     """
     categories = {c.pk: c for c in Category.objects.all()}
-    queryset = (
-        Product.objects.filter(is_active=True)
-        .select_related("brand")
-        .prefetch_related(
-            Prefetch(
-                "variants",
-                queryset=Variant.objects.filter(is_active=True).prefetch_related(
-                    Prefetch("variant_values", queryset=VariantValue.objects.select_related("attribute", "value"))
-                ),
-            ),
-            Prefetch(
-                "option_groups",
-                queryset=OptionGroup.objects.prefetch_related(
-                    Prefetch("options", queryset=Option.objects.filter(is_active=True))
-                ),
-            ),
-        )
-        .order_by("id")
-    )
+    products = Product.objects.filter(is_active=True).order_by("id")
     if product_ids is not None:
         wanted = sorted({int(pk) for pk in product_ids})
         for start in range(0, len(wanted), SEARCH_CHUNK):
-            yield from _documents(queryset.filter(pk__in=wanted[start : start + SEARCH_CHUNK]), categories)
+            yield from _documents(products.filter(pk__in=wanted[start : start + SEARCH_CHUNK]), categories)
         return
     last_id = 0
     while True:
-        chunk = list(queryset.filter(pk__gt=last_id)[:SEARCH_CHUNK])
+        chunk = list(_documents(products.filter(pk__gt=last_id)[:SEARCH_CHUNK], categories))
         if not chunk:
             return
-        yield from _documents(chunk, categories)
-        last_id = chunk[-1].pk
+        yield from chunk
+        last_id = chunk[-1]["id"]
 
 
-def _documents(products: Iterable[Product], categories: dict[int, Category]) -> Iterator[dict[str, Any]]:
-    for product in products:
+_DOCUMENT_FIELDS = (
+    "id", "slug", "name_zh", "name_en", "brand__name", "brand__name_en", "brand__slug", "category_id",
+    "description_zh", "description_en", "sales_count", "is_configurable", "price", "currency", "created_at",
+)  # fmt: skip
+
+
+def _attribute_rows(ids: list[int]) -> dict[int, dict[tuple[str, str], dict[str, str]]]:
+    """Per product, its active variants' attribute values, then its configurator options (two queries)."""
+    found: dict[int, dict[tuple[str, str], dict[str, str]]] = {pk: {} for pk in ids}
+    links = (
+        VariantValue.objects.filter(variant__product_id__in=ids, variant__is_active=True)
+        .order_by("variant__position", "variant_id", "id")
+        .values_list("variant__product_id", "attribute__code", "value__code", "value__name_zh", "value__name_en")
+    )
+    options = (
+        Option.objects.filter(group__product_id__in=ids, is_active=True)
+        .order_by("group__position", "group_id", "position", "id")
+        .values_list("group__product_id", "group__code", "code", "name_zh", "name_en")
+    )
+    for rows in (links, options):
+        for product_id, attribute, value, name_zh, name_en in rows:
+            found[product_id].setdefault(
+                (attribute, value), {"attribute": attribute, "value": value, "name_zh": name_zh, "name_en": name_en}
+            )
+    return found
+
+
+def _documents(products: QuerySet[Product], categories: dict[int, Category]) -> Iterator[dict[str, Any]]:
+    rows = list(products.values(*_DOCUMENT_FIELDS))
+    ids = [row["id"] for row in rows]
+    prices: dict[int, list[Decimal]] = {}
+    stocked: set[int] = set()
+    for product_id, price, stock in Variant.objects.filter(product_id__in=ids, is_active=True).values_list(
+        "product_id", "price", "stock"
+    ):
+        prices.setdefault(product_id, []).append(price)
+        if stock > 0:
+            stocked.add(product_id)
+    attributes = _attribute_rows(ids)
+    for row in rows:
         # The category from the dict (``product.category`` would be one query per product).
-        category = categories.get(product.category_id)
+        category = categories.get(row["category_id"])
         path = category_ancestors(category, categories) if category is not None else []
-        attribute_values: dict[tuple[str, str], dict[str, str]] = {}
-        for variant in product.variants.all():
-            for link in variant.variant_values.all():
-                key = (link.attribute.code, link.value.code)
-                attribute_values.setdefault(
-                    key,
-                    {
-                        "attribute": link.attribute.code,
-                        "value": link.value.code,
-                        "name_zh": link.value.name_zh,
-                        "name_en": link.value.name_en,
-                    },
-                )
-        for group in product.option_groups.all():
-            for option in group.options.all():
-                attribute_values.setdefault(
-                    (group.code, option.code),
-                    {
-                        "attribute": group.code,
-                        "value": option.code,
-                        "name_zh": option.name_zh,
-                        "name_en": option.name_en,
-                    },
-                )
+        attribute_values = attributes[row["id"]]
         names: list[str] = []
         for entry in attribute_values.values():
             for text in (entry["name_zh"], entry["name_en"]):
                 if text and text not in names:
                     names.append(text)
-        brand = product.brand
+        # As from_price() and product_in_stock(): built-to-order products are always available
+        # at their base price; others cost their cheapest active variant.
+        configurable = row["is_configurable"]
+        variant_prices = prices.get(row["id"])
         yield {
-            "id": product.pk,
-            "slug": product.slug,
-            "name_zh": product.name_zh,
-            "name_en": product.name_en,
-            "brand": brand.name if brand else "",
-            "brand_en": brand.name_en if brand else "",
-            "brand_slug": brand.slug if brand else "",
-            "category_id": product.category_id,
+            "id": row["id"],
+            "slug": row["slug"],
+            "name_zh": row["name_zh"],
+            "name_en": row["name_en"],
+            "brand": row["brand__name"] or "",
+            "brand_en": row["brand__name_en"] or "",
+            "brand_slug": row["brand__slug"] or "",
+            "category_id": row["category_id"],
             "category_ids": [c.pk for c in path],
             "category_slugs": [c.slug for c in path],
             "category_path": [text for c in path for text in (c.name_zh, c.name_en) if text],
-            "description_zh": product.description_zh,
-            "description_en": product.description_en,
+            "description_zh": row["description_zh"],
+            "description_en": row["description_en"],
             "attributes": names,
             "attribute_values": list(attribute_values.values()),
-            "sales_count": product.sales_count,
-            "in_stock": product_in_stock(product),
-            "price": from_price(product),
-            "currency": product.currency,
-            "created_at": product.created_at,
+            "sales_count": row["sales_count"],
+            "in_stock": configurable or row["id"] in stocked,
+            "price": row["price"] if configurable or not variant_prices else min(variant_prices),
+            "currency": row["currency"],
+            "created_at": row["created_at"],
         }
 
 

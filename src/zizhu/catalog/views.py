@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,10 +24,10 @@ from zizhu.catalog import configurator, selectors, services
 from zizhu.catalog.models import Product
 from zizhu.catalog.owners import owner_for
 from zizhu.core.errors import DomainError
+from zizhu.core.pagecache import CSRF_SLOT, personalise
 
 PAGE_CACHE_SECONDS = 300
 FAVOURITE_SLOT = "<!--zizhu:favourite-->"
-CSRF_SLOT = "zizhu-csrf-slot-5b1f"
 LIST_PAGE_SIZE = 30
 OPTION_PREFIX = "opt-"
 
@@ -114,7 +113,7 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {"product": product, "is_favourite": selectors.is_favourite(owner=owner, product=product)},
         request=request,
     )
-    body = body.replace(FAVOURITE_SLOT, favourite).replace(CSRF_SLOT, get_token(request))
+    body = personalise(body.replace(FAVOURITE_SLOT, favourite), request)
     return render(request, "catalog/product_detail.html", {"product": product, "body": mark_safe(body)})  # noqa: S308
 
 

@@ -11,9 +11,10 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from zizhu.catalog.selectors import live_prices
 from zizhu.core.api_errors import ErrorOut
 from zizhu.search import forms, selectors
-from zizhu.search.links import record_search, suggestion_url, with_urls
+from zizhu.search.links import record_search, suggestion_url, with_live_prices, with_urls
 
 products_router = Router(tags=["catalog"])
 search_router = Router(tags=["search"])
@@ -139,11 +140,12 @@ def list_products(request: HttpRequest, params: Query[ProductQuery]):
     listing = selectors.list_products(
         filters=filters, sort=params.sort, page=page, page_size=max(1, min(params.page_size, 1000))
     )
-    record_search(request, listing)
+    record_search(request, query=listing.query, total=listing.total, page=listing.page, sort=listing.sort)
+    live = live_prices(item["id"] for item in listing.items + listing.popular)  # a change shows at once
     return {
         **listing.__dict__,
-        "items": with_urls(listing.items),
-        "popular": with_urls(listing.popular),
+        "items": with_live_prices(with_urls(listing.items), live),
+        "popular": with_live_prices(with_urls(listing.popular), live),
     }
 
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from zizhu.catalog.models import AttributeValue, Brand, Category
@@ -402,8 +402,18 @@ def remove_products(*, product_ids: Iterable[int]) -> int:
     return deleted
 
 
-def rebuild_index(*, progress: Progress | None = None) -> int:
-    """Forget everything and index the whole active catalogue again."""
+def rebuild_index(*, progress: Progress | None = None, bulk: bool | None = None) -> int:
+    """Forget everything and index the whole active catalogue again.
+
+    On PostgreSQL the set-based rebuild (``search.bulk``: COPY, worker processes, one
+    transaction) does it; ``bulk=False`` forces the chunk-by-chunk path (SQLite always uses it).
+    """
+    if bulk is None:
+        bulk = connection.vendor == "postgresql"
+    if bulk:
+        from zizhu.search import bulk as bulk_index  # it builds on this module's entry builders
+
+        return bulk_index.rebuild(progress=progress)
     with transaction.atomic():
         get_backend().clear()
         SearchSuggestion.objects.all().delete()

@@ -44,8 +44,12 @@ STOPWORDS = frozenset({"的", "了", "和", "与", "及", "或", "a", "an", "the
 jieba.setLogLevel(logging.WARNING)
 
 
+@functools.lru_cache(maxsize=100_000)
 def clean(text: str) -> str:
-    """NFKC-normalise; replace control/format characters (NUL, RTL marks, zero-width) and symbols (emoji) by spaces."""
+    """NFKC-normalise; replace control/format characters (NUL, RTL marks, zero-width) and symbols (emoji) by spaces.
+
+    Cached: indexing cleans the same brand, category and attribute names for every product.
+    """
     text = unicodedata.normalize("NFKC", text)
     kept = [" " if unicodedata.category(ch)[0] in "CSZ" else ch for ch in text]
     return _SPACES.sub(" ", "".join(kept)).strip()
