@@ -77,3 +77,39 @@ def test_add_a_passkey_then_sign_in_with_it(page, live_server, axe_check, passwo
     page.get_by_role("button", name="使用我的通行密钥").click()
     page.wait_for_url("**/accounts/profile/")
     assert page.foreign_requests == []
+
+
+def test_account_pages_are_axe_clean_and_work_by_keyboard(page, live_server, axe_check, password):
+    """Change e-mail / phone, reset by SMS, download and delete: axe-clean, in elder mode too."""
+    User.objects.create_user("pages@example.com", password, display_name="Pei")
+    url = live_server.url
+    page.goto(url + "/accounts/password/reset/sms/")
+    axe_check(page, "reset by SMS")
+    page.get_by_label("手机号").fill("13900000000")
+    page.get_by_label("手机号").press("Enter")
+    page.wait_for_url("**/accounts/password/reset/sms/confirm/")
+    assert page.get_by_text("如果有账户使用此手机号").is_visible()
+    axe_check(page, "reset by SMS: the code and the new password")
+
+    page.context.add_cookies([{"name": "zizhu_elder", "value": "1", "url": url}])
+    page.goto(url + "/accounts/signin/")
+    page.get_by_label("邮箱或手机号").fill("pages@example.com")
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.wait_for_url("**/accounts/profile/")
+    for path, label in [
+        ("/accounts/security/email/", "change e-mail"),
+        ("/accounts/security/phone/", "change phone"),
+        ("/accounts/privacy/", "your data"),
+        ("/accounts/privacy/delete/", "delete the account"),
+    ]:
+        page.goto(url + path)
+        assert page.locator("html").get_attribute("class") == "elder"
+        axe_check(page, label + " (elder)")
+    page.goto(url + "/accounts/security/email/")
+    page.get_by_label("新邮箱地址").fill("pages.new@example.com")
+    page.get_by_role("button", name="发送验证码").click()
+    page.wait_for_url("**/accounts/security/email/")
+    assert page.get_by_label("验证码").is_visible()
+    axe_check(page, "change e-mail: the code (elder)")
+    assert page.foreign_requests == []
