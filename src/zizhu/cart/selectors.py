@@ -13,7 +13,10 @@ from zizhu.cart.pricing import PricedLine, Quote, price_lines, quote
 def cart_lines(*, cart: Cart | None) -> QuerySet[CartLine]:
     if cart is None:
         return CartLine.objects.none()
-    return CartLine.objects.filter(cart=cart).select_related("variant__product", "configured_sku__product")
+    # The purchase limit rides along (one-to-one, LEFT JOIN): pricing needs no extra query for it.
+    return CartLine.objects.filter(cart=cart).select_related(
+        "variant__product__purchase_limit", "configured_sku__product__purchase_limit"
+    )
 
 
 def priced_lines(*, cart: Cart | None) -> list[PricedLine]:

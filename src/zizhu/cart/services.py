@@ -223,8 +223,15 @@ def _product_of(line: CartLine) -> Any:
 
 
 def freeze(*, cart: Cart) -> Cart:
-    """Inside ``place_order``'s transaction: lock the cart and mark it ordered (no more changes)."""
-    locked = _lock_open(cart)
-    Cart.objects.filter(pk=locked.pk).update(status=Cart.Status.ORDERED)
-    locked.status = Cart.Status.ORDERED
-    return locked
+    """Inside ``place_order``'s transaction: mark the cart ordered (no more changes).
+
+    One conditional UPDATE: it takes the row lock (waiting for a concurrent change of the cart to
+    commit) and re-checks that the cart is still open, so two checkouts cannot both freeze it."""
+    frozen = Cart.objects.filter(pk=cart.pk, status=Cart.Status.OPEN).update(status=Cart.Status.ORDERED)
+    if not frozen:
+        raise Conflict(
+            _("This cart has already been ordered and cannot be changed. Your next item starts a new cart."),
+            code="cart_closed",
+        )
+    cart.status = Cart.Status.ORDERED
+    return cart

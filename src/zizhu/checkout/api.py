@@ -120,6 +120,7 @@ def place_order(request: HttpRequest, payload: PlaceOrderIn):
             address=services.Address(**payload.address.dict()),
             delivery=payload.delivery,
             voucher=payload.voucher,
+            joins_transaction=True,  # respond_atomic's transaction: all or nothing
         )
         return 201, {
             "number": order.number,
@@ -133,11 +134,9 @@ def place_order(request: HttpRequest, payload: PlaceOrderIn):
             },
         }
 
-    response = idempotency.respond(request, scope="checkout.orders", action=action)
-    if response.status_code == 201 and not request.user.is_authenticated:
-        import json
-
-        body = json.loads(response.content)
-        order_access.grant(request, body["number"])
-        payment_access.grant(request, body["payment"]["number"])
+    # Claim, order and stored answer commit together: one transaction (core.idempotency).
+    outcome, response = idempotency.respond_atomic(request, scope="checkout.orders", action=action)
+    if outcome.status == 201 and not request.user.is_authenticated:
+        order_access.grant(request, outcome.body["number"])
+        payment_access.grant(request, outcome.body["payment"]["number"])
     return response
