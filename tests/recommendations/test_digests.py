@@ -72,6 +72,8 @@ def test_friday_evening_customer_gets_the_digest_on_friday_not_tuesday(friday_cu
 def test_never_two_digests_within_a_week(friday_customer) -> None:
     assert services.send_digests(now=FRIDAY_20) == 1
     assert services.send_digests(now=FRIDAY_20 + timedelta(minutes=50)) == 0  # a second run in the hour
+    services.learn_activity_hours(now=FRIDAY_20 + timedelta(days=1))  # relearning keeps the last digest
+    assert DigestSchedule.objects.get(customer=friday_customer).last_digest_at == FRIDAY_20
     assert services.send_digests(now=FRIDAY_20 + timedelta(days=6, hours=23)) == 0  # still within the week
     assert InboxMessage.objects.filter(customer=friday_customer).count() == 1
 

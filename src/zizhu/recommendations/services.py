@@ -239,22 +239,24 @@ def record_size_feedback(*, customer: Any, order_line_id: int, verdict: str, sou
 
 
 def learn_activity_hours(*, now: datetime | None = None) -> int:
-    """Store each customer's usual hour of the week from their last weeks of behaviour events."""
+    """Store each customer's usual hour of the week from their last weeks of behaviour events
+    (one aggregate query, then bulk writes: the last digest's time and products are kept)."""
     now = now or timezone.now()
     zone = digests.shop_time_zone()
     histograms = digests.activity_histograms(since=now - timedelta(weeks=digests.LEARN_WEEKS), zone=zone)
     with transaction.atomic():
         DigestSchedule.objects.exclude(customer_id__in=list(histograms)).update(usual_hour=None, learned_at=now)
+        existing = {row.customer_id: row for row in DigestSchedule.objects.filter(customer_id__in=list(histograms))}
+        new: list[DigestSchedule] = []
         for customer_id, counts in histograms.items():
-            DigestSchedule.objects.update_or_create(
-                customer_id=customer_id,
-                defaults={
-                    "usual_hour": digests.usual_hour(counts),
-                    "time_zone": zone,
-                    "events": int(counts.sum()),
-                    "learned_at": now,
-                },
-            )
+            row = existing.get(customer_id) or DigestSchedule(customer_id=customer_id)
+            row.usual_hour, row.time_zone = digests.usual_hour(counts), zone
+            row.events, row.learned_at = int(counts.sum()), now
+            if row.pk is None:
+                new.append(row)
+        fields = ["usual_hour", "time_zone", "events", "learned_at"]
+        DigestSchedule.objects.bulk_update(list(existing.values()), fields, batch_size=WRITE_BATCH)
+        DigestSchedule.objects.bulk_create(new, batch_size=WRITE_BATCH, ignore_conflicts=True)
     return len(histograms)
 
 
