@@ -207,3 +207,11 @@ def test_delete_through_the_api_needs_the_typed_word_and_a_recent_sign_in(make_u
     )
     assert gone.status_code == 204 and not User.objects.filter(pk=alice.pk).exists()
     assert program.get("/api/v1/me").status_code == 401  # the token went with the account
+
+
+def test_a_staff_account_is_not_deleted_by_its_owner(make_user):
+    staff = make_user("clerk@example.com", is_staff=True)
+    client = signed_in(staff)
+    refused = client.post(reverse("accounts:delete_account"), {"confirm": "删除"})
+    assert refused.status_code == 403 and User.objects.filter(pk=staff.pk).exists()
+    assert not AuditRecord.objects.filter(action="account.delete").exists()

@@ -76,8 +76,13 @@ def _dump(value: Any) -> str:
 
 def delete_account(*, user: User, request: HttpRequest | None = None) -> None:
     """Erase the person's data everywhere (see the module's note); they can no longer sign in."""
-    from zizhu.accounts import audit, devices
+    from django.utils.translation import gettext as _
 
+    from zizhu.accounts import audit, devices
+    from zizhu.core.errors import PermissionDenied
+
+    if user.is_staff or user.is_superuser:  # their audit trail and roles are the shop's: an admin closes them
+        raise PermissionDenied(_("A staff account is closed by an administrator, not deleted here."))
     user_id = user.pk
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user_id)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zizhu.accounts import privacy
 from zizhu.accounts.forms import DeleteAccountForm
 from zizhu.accounts.security_views import reauth_required
+from zizhu.core.errors import DomainError
 
 
 def confirmation_words() -> set[str]:
@@ -49,7 +50,14 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["confirm"].strip().casefold() not in confirmation_words():
             form.add_error("confirm", _("Type the word exactly as shown to confirm."))
         else:
-            privacy.delete_account(user=request.user, request=request)  # type: ignore[arg-type]
+            try:
+                privacy.delete_account(user=request.user, request=request)  # type: ignore[arg-type]
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+                status = exc.status
+                return render(
+                    request, "accounts/delete_account.html", {"form": form, "word": _("DELETE")}, status=status
+                )
             logout(request)
             messages.success(request, _("Your account was deleted. We are sorry to see you go."))
             return redirect("storefront:home")
