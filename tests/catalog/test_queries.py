@@ -50,17 +50,17 @@ def test_product_page_exact_query_count(client, shop, customer, settings, django
     client.force_login(customer)
     url = f"/p/{shop.shirt.slug}/"
     client.get(url)  # fills the cache
-    # user, product row (price, updated_at), variants' prices and stock, favourite? = 4 to make the
+    # user, product row with its variants' prices and stock (one join), favourite? = 3 to make the
     # page; after the response, in one savepoint: history update and the behaviour insert = 4
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(url)
 
 
 def test_detail_api_exact_query_count(client, shop, django_assert_num_queries):
     url = f"/api/v1/catalog/products/{shop.phone.slug}"
     client.get(url)  # fills the cache
-    # product row, variants' prices and stock; then the view event in a savepoint (3)
-    with django_assert_num_queries(5):
+    # product row with its variants' prices and stock (one join); then the view event in a savepoint (3)
+    with django_assert_num_queries(4):
         client.get(url)
 
 
