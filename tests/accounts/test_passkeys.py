@@ -227,3 +227,24 @@ def test_signin_page_offers_a_passkey_and_reset_by_sms(client):
     assert 'data-next="/accounts/profile/"' in page
     evil = client.get(reverse("accounts:signin") + "?next=https://evil.example/").content.decode()
     assert "evil.example" not in evil.split("data-next=")[1].split(">")[0]
+
+
+def test_reauthentication_with_a_passkey(client, customer):
+    client.force_login(customer)
+    authenticator = SoftAuthenticator()
+    assert register(client, authenticator).status_code == 201
+    session = client.session
+    session[mfa.AUTH_AT] = time.time() - mfa.REAUTH_WINDOW - 5
+    session.save()
+    page = client.get(reverse("accounts:reauth") + "?next=/accounts/security/passkeys/").content.decode()
+    assert "/api/v1/me/reauth/passkey/options" in page and 'data-next="/accounts/security/passkeys/"' in page
+    options = post(client, "/api/v1/me/reauth/passkey/options").json()["publicKey"]
+    assert len(options["allowCredentials"]) == 1
+    # an answer to sign-in options does not count as re-authentication (another purpose)
+    signin_options = post(client, "/api/v1/auth/passkey/options").json()["publicKey"]
+    wrong_purpose = post(client, "/api/v1/me/reauth/passkey", {"credential": authenticator.get(signin_options)})
+    assert wrong_purpose.status_code == 422
+    options = post(client, "/api/v1/me/reauth/passkey/options").json()["publicKey"]
+    done = post(client, "/api/v1/me/reauth/passkey", {"credential": authenticator.get(options)})
+    assert done.status_code == 204
+    assert client.get(reverse("accounts:passkeys")).status_code == 200  # the sensitive page opens now

@@ -111,6 +111,26 @@ def reauth(request: HttpRequest, payload: ReauthIn):
     return Status(204, None)
 
 
+@me_router.post("/reauth/passkey/options", response={200: OptionsOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def reauth_passkey_options(request: HttpRequest):
+    """Confirm it is you with a passkey, step 1: options offering only your own passkeys."""
+    _session_only(request)
+    options = passkeys.authentication_options(request=request, user=request.user, purpose=passkeys.REAUTH)  # type: ignore[arg-type]
+    return {"publicKey": options}
+
+
+@me_router.post("/reauth/passkey", response={204: None, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut})
+def reauth_passkey(request: HttpRequest, payload: CredentialIn):
+    """Step 2: the passkey's answer; sensitive changes are open for 10 minutes."""
+    _session_only(request)
+    ratelimit.check("otp.verify.account", f"user:{request.user.pk}")
+    user = passkeys.authenticate(request=request, credential=payload.credential, purpose=passkeys.REAUTH)
+    if user.pk != request.user.pk:  # cannot happen: the options named only this person's passkeys
+        raise InvalidInput(_("The passkey could not be verified. Please try again."), code="passkey_invalid")
+    mfa.mark_authenticated(request)
+    return Status(204, None)
+
+
 @me_router.get("/passkeys", response={200: list[PasskeyOut], 401: ErrorOut})
 def list_passkeys(request: HttpRequest):
     return passkeys.list_for(request.user)  # type: ignore[arg-type]

@@ -49,6 +49,7 @@ CHALLENGE_TTL = 5 * 60
 MAX_PASSKEYS = 10
 REGISTER = "register"
 SIGN_IN = "sign_in"
+REAUTH = "reauth"  # a signed-in person confirms it is them before a sensitive change
 
 
 # --- the relying party -------------------------------------------------------------------------------
@@ -183,7 +184,7 @@ def register(
 # --- signing in ------------------------------------------------------------------------------------------
 
 
-def authentication_options(*, request: HttpRequest, user: User | None = None) -> dict[str, Any]:
+def authentication_options(*, request: HttpRequest, user: User | None = None, purpose: str = SIGN_IN) -> dict[str, Any]:
     """Options for ``navigator.credentials.get``: any passkey of this site, or only ``user``'s."""
     allow = [
         PublicKeyCredentialDescriptor(id=bytes(p.credential_id), transports=None)
@@ -196,13 +197,13 @@ def authentication_options(*, request: HttpRequest, user: User | None = None) ->
         allow_credentials=allow,
         user_verification=UserVerificationRequirement.REQUIRED,
     )
-    _remember(request, SIGN_IN, options.challenge, user.pk if user is not None else None)
+    _remember(request, purpose, options.challenge, user.pk if user is not None else None)
     return json.loads(options_to_json(options))
 
 
-def authenticate(*, request: HttpRequest, credential: str | dict[str, Any]) -> User:
+def authenticate(*, request: HttpRequest, credential: str | dict[str, Any], purpose: str = SIGN_IN) -> User:
     """Check an answer to ``authentication_options``; returns the person (the sign count moves on)."""
-    pending = _take(request, SIGN_IN)
+    pending = _take(request, purpose)
     data = _as_dict(credential)
     try:
         parsed = parse_authentication_credential_json(json.dumps(data))

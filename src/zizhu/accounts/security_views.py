@@ -127,7 +127,13 @@ def reauth(request: HttpRequest) -> HttpResponse:
             mfa.mark_authenticated(request)
             return redirect(safe_next(request, reverse("accounts:security")))
     status = 422 if request.method == "POST" else 200
-    return render(request, "accounts/reauth.html", {"form": form, "next": safe_next(request, "")}, status=status)
+    context = {
+        "form": form,
+        "next": safe_next(request, ""),
+        "has_passkey": mfa.has_passkey(user),  # type: ignore[arg-type]
+        "passkey_next": safe_next(request, reverse("accounts:security")),
+    }
+    return render(request, "accounts/reauth.html", context, status=status)
 
 
 @login_required
