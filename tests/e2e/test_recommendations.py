@@ -129,3 +129,36 @@ def test_one_click_add_from_the_cart_page(page, live_server, axe_check, make_use
     assert "(2)" in page.locator("#cart-link").inner_text()
     assert page.url.endswith("/cart/")  # no navigation: parts of the page were swapped
     axe_check(page, "cart after one-click add")
+
+
+def test_inbox_digest_read_by_keyboard(page, live_server, axe_check, make_user) -> None:
+    """A digest in the inbox: the header shows it unread; marking it read by keyboard is announced;
+    the inbox and its settings are axe-clean in standard and elder mode."""
+    from zizhu.notifications import services as notifications
+
+    customer = make_user("reader@example.com")
+    notifications.send_message(
+        customer=customer, subject="本周为您精选", body="• 星河手机1号 — ¥1999.00（手机热门）", link="/", kind="digest"
+    )
+    sign_in(page, live_server, customer)
+    page.goto(live_server.url + "/")
+    assert "(1)" in page.locator("#inbox-link").inner_text()
+    page.locator("#inbox-link").click()
+    page.wait_for_url("**/inbox/")
+    axe_check(page, "inbox")
+    button = page.locator(".inbox-message form button").first
+    button.focus()
+    page.keyboard.press("Enter")
+    page.locator("#site-messages").get_by_text("已标为已读").wait_for()  # the role=status region
+    axe_check(page, "inbox after marking read")
+    page.locator("#elder-switch").click()
+    page.wait_for_load_state()
+    assert "inbox-count" not in page.locator("#inbox-link").inner_html()
+    axe_check(page, "inbox, elder mode")
+    page.get_by_role("link", name="我们给您发送什么（精选和邮件设置）").click()
+    page.wait_for_url("**/inbox/settings/")
+    axe_check(page, "notification settings, elder mode")
+    page.get_by_label("同时通过电子邮件发送精选").check()
+    page.get_by_role("button", name="保存").click()
+    page.get_by_role("status").filter(has_text="您的通知设置已保存").wait_for()
+    assert page.get_by_label("同时通过电子邮件发送精选").is_checked()

@@ -27,7 +27,8 @@ def mark_read(request: HttpRequest, message_id: int) -> HttpResponse:
     except NotFound as exc:
         return HttpResponse(str(exc.message), status=404)
     if request.headers.get("HX-Request"):
-        return render(request, "notifications/partials/message.html", {"message": message, "announce": True})
+        # the message in place, and the sentence in the page's status region (announced)
+        return render(request, "notifications/partials/message_read.html", {"message": message})
     return redirect("notifications:inbox")
 
 

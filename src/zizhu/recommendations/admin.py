@@ -7,7 +7,16 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from zizhu.recommendations.models import BoughtTogetherItem, ForYou, HiddenItem, ModelVersion, SimilarItem
+from zizhu.recommendations.models import (
+    BoughtTogetherItem,
+    DigestSchedule,
+    ForYou,
+    HiddenItem,
+    HistoryReset,
+    ModelVersion,
+    SimilarItem,
+    SizeFeedback,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -51,3 +60,25 @@ class HiddenItemAdmin(ReadOnlyAdmin):
     list_display = ("customer", "product", "created_at")
     list_select_related = ("customer", "product")
     raw_id_fields = ("customer", "product")
+
+
+@admin.register(SizeFeedback)
+class SizeFeedbackAdmin(ReadOnlyAdmin):
+    list_display = ("customer", "order_line", "verdict", "source", "created_at")
+    list_select_related = ("customer", "order_line")
+    raw_id_fields = ("customer", "order_line")
+    list_filter = ("verdict", "source")
+
+
+@admin.register(DigestSchedule)
+class DigestScheduleAdmin(ReadOnlyAdmin):
+    list_display = ("customer", "usual_hour", "time_zone", "events", "learned_at", "last_digest_at")
+    list_select_related = ("customer",)
+    raw_id_fields = ("customer",)
+
+
+@admin.register(HistoryReset)
+class HistoryResetAdmin(ReadOnlyAdmin):
+    list_display = ("customer", "cleared_at")
+    list_select_related = ("customer",)
+    raw_id_fields = ("customer",)
