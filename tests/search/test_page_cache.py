@@ -87,3 +87,23 @@ def test_a_cached_page_runs_the_same_queries_whatever_the_page_size(client, shop
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_live_prices_follow_the_catalogue_rules(shop):
+    from zizhu.catalog.models import Product
+    from zizhu.catalog.selectors import from_price, live_prices, product_in_stock
+
+    phone = shop.products["mate-60"]  # two variants, both in stock
+    Variant.objects.filter(sku="mate-60-0").update(price=Decimal("6399.50"), is_active=False)
+    built = Product.objects.create(slug="custom-pc", name_zh="定制电脑", category=shop.categories["laptops"],
+                                   price=Decimal("4999.00"), is_configurable=True)  # fmt: skip
+    bare = Product.objects.create(slug="no-variants", name_zh="无规格", category=shop.categories["food"],
+                                  price=Decimal("9.90"))  # fmt: skip
+    hidden = Product.objects.create(slug="off-sale", name_zh="下架", category=shop.categories["food"],
+                                    price=Decimal("1.00"), is_active=False)  # fmt: skip
+    live = live_prices([phone.pk, built.pk, bare.pk, hidden.pk])
+    assert hidden.pk not in live
+    for product in (phone, built, bare):
+        product = Product.objects.prefetch_related("variants").get(pk=product.pk)
+        assert live[product.pk] == (from_price(product), product_in_stock(product)), product.slug
+    assert live[phone.pk] == (Decimal("6499.00"), True)  # the inactive cheaper variant does not count

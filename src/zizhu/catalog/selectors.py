@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, FilteredRelation, Min, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from zizhu.catalog.models import (
@@ -192,31 +193,36 @@ def product_in_stock(product: Product) -> bool:
     return any(v.is_active and v.stock > 0 for v in product.variants.all())
 
 
+_LIVE_PRICES_SQL = (
+    "SELECT p.id, p.price, p.is_configurable, MIN(CASE WHEN v.is_active THEN v.price END), "
+    "SUM(CASE WHEN v.is_active AND v.stock > 0 THEN 1 ELSE 0 END) "
+    "FROM catalog_product p LEFT JOIN catalog_variant v ON v.product_id = p.id "
+    "WHERE p.is_active AND p.id IN ({ids}) GROUP BY p.id, p.price, p.is_configurable"
+)
+CENT = Decimal("0.01")
+
+
 def live_prices(product_ids: Iterable[int]) -> dict[int, tuple[Decimal, bool]]:
     """The current "from" price and stock state of active products, in one query.
 
     Listings are cached and served from the search index, which follows the catalogue through
     the outbox (a moment later in production); the products shown on a page get their price
     and stock from here, so a change shows at once. Same rules as ``from_price`` and
-    ``product_in_stock``.
+    ``product_in_stock``. Plain SQL: it runs on every listing request, and building the
+    equivalent ORM aggregate cost more than running it.
     """
     ids = sorted({int(pk) for pk in product_ids})
     if not ids:
         return {}
-    active = Q(variants__is_active=True)
-    rows = (
-        Product.objects.filter(pk__in=ids, is_active=True)
-        .order_by()
-        .values_list("pk", "price", "is_configurable")
-        .annotate(
-            low=Min("variants__price", filter=active),
-            stocked=Count("variants", filter=active & Q(variants__stock__gt=0)),
-        )
-    )
-    return {
-        pk: (price if configurable or low is None else low, bool(configurable or stocked))
-        for pk, price, configurable, low, stocked in rows
-    }
+    with connection.cursor() as cursor:
+        cursor.execute(_LIVE_PRICES_SQL.format(ids=", ".join(["%s"] * len(ids))), ids)
+        rows = cursor.fetchall()
+    live = {}
+    for pk, price, configurable, low, stocked in rows:
+        chosen = price if configurable or low is None else low
+        # SQLite hands back numbers, PostgreSQL Decimals: the same two-place Decimal either way
+        live[pk] = (Decimal(str(chosen)).quantize(CENT), bool(configurable or stocked))
+    return live
 
 
 # --- search documents ------------------------------------------------------------------------------------
