@@ -126,3 +126,11 @@ def test_customers_without_enough_activity_get_none(shop, make_user) -> None:
         services.send_digests(now=FRIDAY_20 + timedelta(hours=hours), relearn_after=timedelta(days=30))
     assert not InboxMessage.objects.exists()
     assert DigestSchedule.objects.get(customer=quiet).usual_hour is None
+
+
+def test_the_hourly_job_is_registered_for_both_schedulers(settings, friday_customer) -> None:
+    from django.utils.module_loading import import_string
+
+    jobs = dict(settings.ZIZHU_PERIODIC_JOBS)
+    assert jobs["zizhu.recommendations.tasks.send_digests"] == 3600
+    assert import_string("zizhu.recommendations.tasks.send_digests")() in (0, 1)  # runs at the real time

@@ -175,3 +175,15 @@ def test_size_advice_api_and_fragment(client, wardrobe, customer, other_customer
     assert stolen.status_code == 404
     assert client.get(url).json()["size"] is None
     assert client.get(reverse("recommendations:size_advice", args=[tee.pk])).content.decode().strip() == ""
+
+
+def test_product_pages_with_sizes_load_the_advice(client, wardrobe, shop) -> None:
+    tee = wardrobe.product("tee-a", wardrobe.tees, None)
+    html = client.get(reverse("catalog:product", args=[tee.slug])).content.decode()
+    assert f'hx-get="{reverse("recommendations:size_advice", args=[tee.pk])}"' in html
+    Variant.objects.create(product=shop["A"], sku="PHONE-A", price=Decimal("9.90"), stock=3)
+    assert (
+        reverse("recommendations:size_advice", args=[shop["A"].pk])
+        in client.get(reverse("catalog:product", args=[shop["A"].slug])).content.decode()
+    )  # the fragment decides (and answers nothing for a phone)
+    assert client.get(reverse("recommendations:size_advice", args=[shop["A"].pk])).content.decode().strip() == ""
