@@ -31,6 +31,7 @@ RULES: dict[str, Callable[[World], dict[str, Any]]] = {
     "accounts:passkey_rename": lambda w: {"passkey_id": w.passkey.pk},
     "accounts:passkey_remove": lambda w: {"passkey_id": w.passkey.pk},
     "cart:change": lambda w: {"line_id": w.cart_line.pk},
+    "notifications:mark_read": lambda w: {"message_id": w.inbox_message.pk},
     "orders:detail": lambda w: {"number": w.order.number},
     "orders:cancel": lambda w: {"number": w.order.number},
     "orders:receipt_pdf": lambda w: {"number": w.order.number},
@@ -57,6 +58,7 @@ ALLOWED: dict[str, str] = {
     "search:category": "public catalogue (category slug)",
     "search:browse": "public catalogue (old category address, redirects)",
     "recommendations:related": "public catalogue (product id): items related to a product",
+    "recommendations:size_advice": "product id is public; the advice comes from the signed-in customer's own purchases",
     "recommendations:hide": "product id is public; hides the item for the signed-in customer only",
     "accounts:password_reset_confirm": "Django's signed one-time token; a wrong token shows the expired-link page",
     "sandbox_gateway:pay": "the stand-in payment provider's hosted page; the intent id is a 144-bit random capability",
@@ -75,6 +77,7 @@ API_RULES: dict[str, Callable[[World], dict[str, Any]]] = {
     "/payments/{number}": lambda w: {"number": w.payment.number},
     "/payments/{number}/confirm": lambda w: {"number": w.payment.number},
     "/cart/lines/{line_id}": lambda w: {"line_id": w.cart_line.pk},
+    "/me/inbox/{message_id}/read": lambda w: {"message_id": w.inbox_message.pk},
     "/orders/{number}": lambda w: {"number": w.order.number},
     "/orders/{number}/cancel": lambda w: {"number": w.order.number},
     "/staff/users/{user_id}": lambda w: {"user_id": w.alice.pk},
@@ -91,6 +94,7 @@ API_FORBIDDEN = {"/staff/users/{user_id}", "/staff/users/{user_id}/roles"}
 API_ALLOWED: dict[str, str] = {
     "/catalog/products/{slug}": "public catalogue (product slug)",
     "/catalog/products/{slug}/configure": "public catalogue (product slug)",
+    "/recommendations/size-advice/{slug}": "product slug is public; advice from the signed-in customer's purchases",
     "/recommendations/products/{slug}/similar": "public catalogue (product slug)",
     "/recommendations/products/{slug}/bought-together": "public catalogue (product slug)",
 }

@@ -43,6 +43,7 @@ class World:
     hidden: Any
     saved_address: Any
     passkey: Any
+    inbox_message: Any
     extra: dict[str, Any] = field(default_factory=dict)
 
     def fingerprint(self) -> dict[str, list[dict[str, Any]]]:
@@ -51,6 +52,7 @@ class World:
         from zizhu.cart.models import CartLine
         from zizhu.catalog.models import BrowsingHistory, Favourite
         from zizhu.checkout.models import SavedAddress
+        from zizhu.notifications.models import InboxMessage
         from zizhu.orders.models import Order, OrderLine
         from zizhu.payments.models import Payment
         from zizhu.payments.sandbox_gateway.models import GatewayIntent
@@ -71,6 +73,7 @@ class World:
             "intents": GatewayIntent.objects.filter(pk=self.intent_id),
             "hidden": HiddenItem.objects.filter(customer_id=a),
             "passkeys": Passkey.objects.filter(user_id=a),
+            "inbox": InboxMessage.objects.filter(customer_id=a),
         }
         volatile = {"last_seen_at", "last_login", "updated_at", "last_used_at"}
         return {
@@ -87,6 +90,7 @@ def build_world(alice: Any, product: Any, other_product: Any) -> World:
     from zizhu.catalog.owners import Owner
     from zizhu.catalog.services import add_favourite
     from zizhu.checkout.models import SavedAddress
+    from zizhu.notifications.services import send_message
     from zizhu.orders.models import Order
     from zizhu.payments import services as payments
     from zizhu.payments.models import Payment
@@ -121,6 +125,7 @@ def build_world(alice: Any, product: Any, other_product: Any) -> World:
         hidden=hide_item(customer=alice, product_id=other_product.pk),
         saved_address=SavedAddress.objects.get(user=alice),
         passkey=_passkey(alice),
+        inbox_message=send_message(customer=alice, subject="Your order shipped", body="Private news for A"),
         extra={"client": browser},
     )
 
