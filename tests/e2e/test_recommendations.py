@@ -129,6 +129,12 @@ def test_one_click_add_from_the_cart_page(page, live_server, axe_check, make_use
     assert "(2)" in page.locator("#cart-link").inner_text()
     assert page.url.endswith("/cart/")  # no navigation: parts of the page were swapped
     axe_check(page, "cart after one-click add")
+    page.locator("#elder-switch").click()
+    page.wait_for_load_state()
+    page.locator("#cart-suggestions form.one-click button").first.wait_for()
+    box = page.locator("#cart-suggestions form.one-click button").first.bounding_box()
+    assert box["width"] >= 60 and box["height"] >= 60  # elder mode touch targets
+    axe_check(page, "cart with suggestions, elder mode")
 
 
 def test_inbox_digest_read_by_keyboard(page, live_server, axe_check, make_user) -> None:
