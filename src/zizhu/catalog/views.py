@@ -94,7 +94,7 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     fresh = repr([product.price, *((v.pk, v.price, v.stock) for v in variants)])
     key = ":".join(
         [
-            "catalog:page:v1",
+            "catalog:page:v2",
             str(product.pk),
             str(product.updated_at.timestamp()),
             hashlib.sha256(fresh.encode()).hexdigest()[:16],
@@ -103,17 +103,23 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
             str(chosen.pk if chosen else 0),
         ]
     )
-    body = cache.get(key)
-    if body is None:
+    cached = cache.get(key)
+    if cached is None:
         context = _product_context(request, product, favourite_placeholder=FAVOURITE_SLOT, csrf_token=CSRF_SLOT)
-        body = render_to_string("catalog/partials/product_body.html", context)
-        cache.set(key, body, PAGE_CACHE_SECONDS)
-    favourite = render_to_string(
-        "catalog/partials/favourite_button.html",
-        {"product": product, "is_favourite": selectors.is_favourite(owner=owner, product=product)},
-        request=request,
-    )
-    body = personalise(body.replace(FAVOURITE_SLOT, favourite), request)
+        # Both states of the favourite button are cached with the body: per request only the
+        # visitor's state is picked (no template rendered for it) and their CSRF token put in.
+        buttons = [
+            render_to_string(
+                "catalog/partials/favourite_button.html",
+                {"product": product, "is_favourite": state, "csrf_token": CSRF_SLOT},
+            )
+            for state in (False, True)
+        ]
+        cached = (render_to_string("catalog/partials/product_body.html", context), *buttons)
+        cache.set(key, cached, PAGE_CACHE_SECONDS)
+    body, not_favourite, favourite = cached
+    chosen_button = favourite if selectors.is_favourite(owner=owner, product=product) else not_favourite
+    body = personalise(body.replace(FAVOURITE_SLOT, chosen_button), request)
     return render(request, "catalog/product_detail.html", {"product": product, "body": mark_safe(body)})  # noqa: S308
 
 
