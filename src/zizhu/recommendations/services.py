@@ -31,6 +31,7 @@ from zizhu.recommendations.sizes import SIZE_ATTRIBUTES
 from zizhu.recommendations.training import ListRow, Progress, compute_lists
 
 WRITE_BATCH = 2000
+LEARN_BATCH = 500  # bulk_update sends 2 parameters per row and field
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -245,9 +246,12 @@ def learn_activity_hours(*, now: datetime | None = None) -> int:
     zone = digests.shop_time_zone()
     histograms = digests.activity_histograms(since=now - timedelta(weeks=digests.LEARN_WEEKS), zone=zone)
     with transaction.atomic():
-        DigestSchedule.objects.exclude(customer_id__in=list(histograms)).update(usual_hour=None, learned_at=now)
-        existing = {row.customer_id: row for row in DigestSchedule.objects.filter(customer_id__in=list(histograms))}
+        # every stored schedule is rewritten (no IN list of all customers: SQLite caps its parameters)
+        existing = {row.customer_id: row for row in DigestSchedule.objects.all()}
         new: list[DigestSchedule] = []
+        for customer_id, row in existing.items():
+            if customer_id not in histograms:  # no activity in the last weeks: no usual hour any more
+                row.usual_hour, row.events, row.learned_at = None, 0, now
         for customer_id, counts in histograms.items():
             row = existing.get(customer_id) or DigestSchedule(customer_id=customer_id)
             row.usual_hour, row.time_zone = digests.usual_hour(counts), zone
@@ -255,8 +259,8 @@ def learn_activity_hours(*, now: datetime | None = None) -> int:
             if row.pk is None:
                 new.append(row)
         fields = ["usual_hour", "time_zone", "events", "learned_at"]
-        DigestSchedule.objects.bulk_update(list(existing.values()), fields, batch_size=WRITE_BATCH)
-        DigestSchedule.objects.bulk_create(new, batch_size=WRITE_BATCH, ignore_conflicts=True)
+        DigestSchedule.objects.bulk_update(list(existing.values()), fields, batch_size=LEARN_BATCH)
+        DigestSchedule.objects.bulk_create(new, batch_size=LEARN_BATCH, ignore_conflicts=True)
     return len(histograms)
 
 
