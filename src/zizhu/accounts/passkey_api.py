@@ -161,7 +161,9 @@ def add_passkey(request: HttpRequest, payload: PasskeyIn):
     return Status(201, {**PasskeyOut.from_orm(passkey).dict(), "backup_codes": backup})
 
 
-@me_router.patch("/passkeys/{passkey_id}", response={200: PasskeyOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+@me_router.patch(
+    "/passkeys/{passkey_id}", response={200: PasskeyOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+)
 def rename_passkey(request: HttpRequest, payload: RenameIn, passkey_id: int = Path(..., ge=1, le=2**62)):
     if getattr(request, "api_token", None) is None:
         require_csrf(request)
@@ -178,7 +180,7 @@ def remove_passkey(request: HttpRequest, passkey_id: int = Path(..., ge=1, le=2*
     return Status(204, None)
 
 
-@auth_router.post("/passkey/options", response={200: OptionsOut, 404: ErrorOut, 429: ErrorOut})
+@auth_router.post("/passkey/options", response={200: OptionsOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut})
 def passkey_signin_options(request: HttpRequest):
     """Options for `navigator.credentials.get`: any passkey of this site (sign-in without a name), or —
     half-way through a two-step sign-in — only the pending person's passkeys."""
@@ -188,7 +190,7 @@ def passkey_signin_options(request: HttpRequest):
     return {"publicKey": passkeys.authentication_options(request=request, user=user)}
 
 
-@auth_router.post("/passkey", response={200: ProfileOut, 422: ErrorOut, 429: ErrorOut})
+@auth_router.post("/passkey", response={200: ProfileOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut})
 def passkey_signin(request: HttpRequest, payload: CredentialIn):
     """Sign in with a passkey (a new session key); as the second step, finishes the pending sign-in."""
     require_csrf(request)
