@@ -25,6 +25,7 @@ from zizhu.accounts import mfa, privacy
 from zizhu.accounts.models import AuditRecord, User
 from zizhu.catalog.models import BehaviourEvent
 from zizhu.core.crypto import BlindIndexField, EncryptedTextField, blind_index
+from zizhu.notifications.models import InboxMessage
 from zizhu.orders.models import Order
 from zizhu.payments.models import Payment
 
@@ -45,6 +46,7 @@ def world(alice_world):  # noqa: F811  (the fixture imported above)
     alice = alice_world.alice
     TOTPDevice.objects.create(user=alice, name="app", confirmed=True)
     mfa.new_backup_codes(user=alice)
+    InboxMessage.objects.create(customer=alice, subject="Hello Alice", body=f"We wrote to {EMAIL}.")
     BehaviourEvent.objects.create(
         user=alice, session_key="s" * 32, product=alice_world.order.lines.first().product, event_type="view"
     )
@@ -81,6 +83,7 @@ def test_download_holds_every_section_with_the_customers_own_data(world):
         "addresses",
         "voucher_uses",
         "recommendations",
+        "inbox",
     }
     assert expected <= set(privacy.sections()) and expected <= set(files)
     assert sorted(files["index"]["sections"]) == sorted(privacy.sections())
@@ -93,6 +96,7 @@ def test_download_holds_every_section_with_the_customers_own_data(world):
     assert files["browsing_history"] and files["behaviour_events"] and files["carts"]
     assert files["recommendations"]["hidden"][0]["product"] == "mug"
     assert [p["name"] for p in files["sign_in"]["passkeys"]] == ["Alice's phone"]
+    assert [m["subject"] for m in files["inbox"]["messages"]][-1] == "Hello Alice"
     assert set(files["sign_in"]["second_factors"]) >= {"passkey", "totp", "backup"}
     assert AuditRecord.objects.filter(action="account.data_export", actor_id=world.alice.pk).count() == 1
 

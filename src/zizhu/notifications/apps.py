@@ -6,3 +6,9 @@ class NotificationsConfig(AppConfig):
     name = "zizhu.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        # This app's part of "download my data" (zizhu.accounts.privacy).
+        from zizhu.notifications import privacy
+
+        privacy.register()
