@@ -262,6 +262,11 @@ ZIZHU_RATE_LIMITS = {
     "otp.verify.account": (10, 300),
 }
 OTP_TOTP_ISSUER = "Zizhu 自助"
+# Passkeys (WebAuthn): the relying party id (a domain, never an IP address) and the page origins
+# allowed to answer. Unset, both follow the request's host (checked against ALLOWED_HOSTS).
+WEBAUTHN_RP_ID = env("WEBAUTHN_RP_ID", "")
+WEBAUTHN_RP_NAME = "Zizhu 自助"
+WEBAUTHN_ORIGINS = env_list("WEBAUTHN_ORIGINS")
 # Wrong second-factor guesses are limited by ZIZHU_RATE_LIMITS["otp.verify.*"] (10 per 5 minutes per
 # account) instead of django-otp's growing delay, which also refused the right code right after a typo.
 OTP_TOTP_THROTTLE_FACTOR = 0
