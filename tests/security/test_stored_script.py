@@ -180,7 +180,32 @@ def _assert_inert(page, url: str, dialogs: list[str]) -> bool:
     return bool(response and response.ok and "<img src=x" in page.inner_text("body"))
 
 
-def test_script_in_every_text_field_is_inert(browser, live_server, alice_world, make_user):
+@pytest.fixture
+def more_things(alice_world, category):
+    """One row of each catalogue and offer model the world lacks, linked where the shop shows it:
+    a brand and a size on the T-shirt, a configurable product's options, a promotion, a voucher."""
+    from decimal import Decimal
+
+    from zizhu.catalog.models import Attribute, AttributeValue, Brand, Option, OptionGroup, Product, VariantValue
+    from zizhu.checkout.models import Promotion, Voucher
+
+    product = alice_world.order.lines.first().product
+    product.brand = Brand.objects.create(name="织物", name_en="Weave", slug="weave")
+    product.save()
+    size = Attribute.objects.create(code="size", name_zh="尺码", name_en="Size")
+    medium = AttributeValue.objects.create(attribute=size, code="m", name_zh="中号", name_en="Medium")
+    VariantValue.objects.create(variant=product.variants.first(), attribute=size, value=medium)
+    phone = Product.objects.create(
+        slug="phone", category=category, name_zh="手机", name_en="Phone", price=Decimal("3000.00"), is_configurable=True
+    )
+    group = OptionGroup.objects.create(product=phone, code="storage", name_zh="存储", name_en="Storage")
+    Option.objects.create(group=group, code="128gb", name_zh="128GB", name_en="128GB", is_default=True)
+    Promotion.objects.create(name_zh="满100减10", name_en="10 off 100", threshold=Decimal("100"), amount=Decimal("10"))
+    Voucher.objects.create(code="WELCOME10", kind="fixed", value=Decimal("10"))
+    return ["/p/phone/", "/p/phone/configure/", "/cart/", "/checkout/"]
+
+
+def test_script_in_every_text_field_is_inert(browser, live_server, alice_world, make_user, more_things):
     started = time.monotonic()
     superuser = make_user("root.xss@example.com", is_staff=True, is_superuser=True)
     staff, alice = Client(), Client()
@@ -188,8 +213,10 @@ def test_script_in_every_text_field_is_inert(browser, live_server, alice_world, 
     alice.force_login(alice_world.alice)
 
     injected = _inject_back_office(staff)
-    assert {"catalog.Product", "catalog.Category", "accounts.User"} <= set(injected), injected
-    pages = _storefront_pages(alice_world)
+    assert {"catalog.Product", "catalog.Category", "accounts.User", "catalog.Brand", "checkout.Promotion"} <= set(
+        injected
+    ), injected
+    pages = [*_storefront_pages(alice_world), *more_things]
     posted, reflected, pages = _inject_storefront(alice, pages)
     assert any("/accounts/profile/" in p for p in posted) and reflected, (posted, reflected)
     _inject_elsewhere(alice_world, alice)
