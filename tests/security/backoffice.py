@@ -27,6 +27,8 @@ CUSTOM: dict[str, tuple[str, ...]] = {
     "accounts_user_roles": ("accounts.change_roles",),
     "auth_user_password_change": ("accounts.change_user",),  # Django's set-password form of UserAdmin
     "payments_payment_refund": ("payments.add_refund",),
+    "payments_riskassessment_approve": ("payments.review_payment",),  # the risk review queue's decisions
+    "payments_riskassessment_reject": ("payments.review_payment",),
 }
 
 

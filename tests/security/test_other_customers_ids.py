@@ -37,7 +37,7 @@ RULES: dict[str, Callable[[World], dict[str, Any]]] = {
     "orders:receipt_pdf": lambda w: {"number": w.order.number},
     **{
         f"payments:{name}": (lambda w: {"number": w.payment.number})
-        for name in ("pay", "start", "wallet", "status", "check", "return", "result", "retry")
+        for name in ("pay", "start", "wallet", "status", "check", "return", "result", "retry", "verify")
     },
 }
 
@@ -76,6 +76,8 @@ API_RULES: dict[str, Callable[[World], dict[str, Any]]] = {
     "/me/history/{entry_id}": lambda w: {"entry_id": w.history_entry.pk},
     "/payments/{number}": lambda w: {"number": w.payment.number},
     "/payments/{number}/confirm": lambda w: {"number": w.payment.number},
+    "/payments/{number}/second-factor/send": lambda w: {"number": w.payment.number},
+    "/payments/{number}/second-factor": lambda w: {"number": w.payment.number},
     "/cart/lines/{line_id}": lambda w: {"line_id": w.cart_line.pk},
     "/me/inbox/{message_id}/read": lambda w: {"message_id": w.inbox_message.pk},
     "/orders/{number}": lambda w: {"number": w.order.number},
@@ -85,6 +87,7 @@ API_RULES: dict[str, Callable[[World], dict[str, Any]]] = {
 }
 API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("/payments/{number}/confirm", "post"): {"token": "tok_not_a_real_token"},
+    ("/payments/{number}/second-factor", "post"): {"code": "123456"},
     ("/cart/lines/{line_id}", "patch"): {"quantity": 5, "confirm": True},
     ("/me/passkeys/{passkey_id}", "patch"): {"name": "taken over"},
     ("/staff/users/{user_id}/roles", "put"): {"roles": ["admin"]},

@@ -375,6 +375,35 @@ PAYMENTS_SANDBOX_WEBHOOK_DELIVERY = env(
 )
 PAYMENTS_SANDBOX_WEBHOOK_SENDER = "zizhu.payments.sandbox_gateway.delivery.http_send"
 
+# --- payment risk (zizhu.payments.risk; docs/payments.md "Risk") ---------------------------------
+# Each signal that fires adds its weight; a score at or above the challenge threshold needs a second
+# factor at the pay step, at or above the review threshold the card is only authorised and a staff
+# member approves (capture) or rejects (void, order cancelled). A weight of 0 turns a signal off.
+ZIZHU_RISK_WEIGHTS = {
+    "new_device": 20,  # a device (browser + network) this customer never paid from, when they have paid before
+    "velocity": 30,  # many payment attempts in 10 minutes / an hour
+    "recent_failures": 25,  # failed or declined payments in the last 24 hours
+    "amount": 35,  # far above the customer's median paid amount, or a first payment above the cap
+    "new_address": 15,  # a delivery address never used in this customer's paid orders
+    "region_mismatch": 20,  # delivery province differs from the province of the customer's network
+    "shared_device": 30,  # many accounts seen on one device
+}
+ZIZHU_RISK_CHALLENGE_THRESHOLD = int(env("ZIZHU_RISK_CHALLENGE_THRESHOLD", "30") or 30)
+ZIZHU_RISK_REVIEW_THRESHOLD = int(env("ZIZHU_RISK_REVIEW_THRESHOLD", "70") or 70)
+ZIZHU_RISK_LIMITS = {
+    "attempts_10_minutes": 3,
+    "attempts_hour": 6,
+    "failures_day": 2,
+    "amount_multiplier": 3,
+    "first_order_cap": "2000.00",
+    "history_size": 20,
+    "device_accounts": 3,
+    "device_days": 30,
+}
+# Offline IP → province table (CSV "cidr,province"), added to the small built-in one; no look-up service.
+ZIZHU_RISK_IP_REGIONS_FILE = env("ZIZHU_RISK_IP_REGIONS_FILE", "")
+ZIZHU_RISK_IP_REGIONS: dict[str, str] = {}
+
 # --- logging --------------------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOGGING = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from zizhu.core import events
 from zizhu.core.models import OutboxEvent
+from zizhu.orders import risk_context  # noqa: F401  (registers the orders' risk context for payments)
 
 
 @events.handler("payment.succeeded", name="orders.mark_paid")
@@ -36,6 +37,20 @@ def order_refunded(event: OutboxEvent) -> None:
             amount=str(data.get("amount", "")),
             fully_refunded=bool(data.get("fully_refunded")),
         )
+
+
+@events.handler("payment.review_rejected", name="orders.cancel_rejected")
+def payment_rejected(event: OutboxEvent) -> None:
+    """Staff rejected a held payment (fraud review): the order is cancelled and its stock released."""
+    from django.utils.translation import gettext as _
+
+    from zizhu.orders import services
+    from zizhu.orders.models import Order
+
+    reference = str(event.payload.get("reference", ""))
+    order = Order.objects.filter(number=reference).first() if reference.startswith("O") else None
+    if order is not None:
+        services.cancel_order(order=order, by_customer=False, reason=_("Payment not accepted by our review"))
 
 
 @events.handler("order.paid", name="orders.send_confirmation")

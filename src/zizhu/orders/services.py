@@ -27,6 +27,7 @@ from zizhu.inventory import services as inventory
 from zizhu.orders.models import Order, OrderEvent, OrderLine
 from zizhu.payments import selectors as payment_selectors
 from zizhu.payments import services as payments
+from zizhu.payments.risk import selectors as payment_risk
 
 logger = logging.getLogger(__name__)
 S = Order.Status
@@ -181,8 +182,12 @@ def expire_unpaid(*, now: datetime | None = None, limit: int = 200) -> int:
         .order_by("placed_at")
         .values_list("number", flat=True)[:limit]
     )
+    # A payment authorised and held for a risk review is not "unpaid": staff decide it.
+    held = payment_risk.references_under_review(references=numbers)
     cancelled = 0
     for number in numbers:
+        if number in held:
+            continue
         with transaction.atomic():
             order = _locked(number)
             if order.status != S.PENDING_PAYMENT:

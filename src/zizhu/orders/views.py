@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from zizhu.core.errors import DomainError
 from zizhu.orders import access, selectors, services
 from zizhu.orders.models import Order
+from zizhu.payments.risk import selectors as payment_risk
 
 
 def _order_or_404(request: HttpRequest, number: str) -> Order:
@@ -35,7 +36,12 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "orders/detail.html",
-        {"order": order, "can_cancel": services.can_customer_cancel(order), "S": Order.Status},
+        {
+            "order": order,
+            "can_cancel": services.can_customer_cancel(order),
+            "S": Order.Status,
+            "review": payment_risk.review_state(reference=order.number),
+        },
     )
 
 

@@ -123,3 +123,6 @@ class WebhookEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["provider", "event_type", "outcome"]
     search_fields = ["event_id", "payment__number"]
     readonly_fields = [f.name for f in WebhookEvent._meta.fields]
+
+
+from zizhu.payments.risk import admin as _risk_admin  # noqa: E402,F401  (the review queue)

@@ -16,8 +16,13 @@ from zizhu.core.api_errors import ErrorOut
 from zizhu.core.errors import NotFound
 from zizhu.payments import access, selectors, services
 from zizhu.payments.models import Payment
+from zizhu.payments.risk import assess as risk_assess
+from zizhu.payments.risk import selectors as risk_selectors
+from zizhu.payments.risk import services as risk_services
+from zizhu.payments.risk.context import RequestInfo
 
 payments_router = Router(tags=["payments"])
+_REVIEWABLE = (Payment.Status.AUTHORIZED, Payment.Status.CANCELLED)
 
 
 class GuestSessionAuth(APIKeyCookie):
@@ -71,6 +76,7 @@ class PaymentOut(Schema):
     paid_at: datetime | None
     refunds: list[RefundOut]
     next_action: NextActionOut | None = None
+    review: str = Field("", description='"held": authorised, staff are checking it; "rejected": not accepted')
     return_url: str = Field("", description="the page to go back to after paying (e.g. the order), a path on this site")
 
 
@@ -78,6 +84,17 @@ class ConfirmIn(Schema):
     token: str | None = Field(
         None, max_length=64, pattern=r"^tok_[A-Za-z0-9_-]{8,60}$", description="A card token from the gateway"
     )
+
+
+class SecondFactorIn(Schema):
+    code: str = Field(..., min_length=6, max_length=12, description="6 digits (authenticator app or the code sent)")
+    method: Literal["totp", "code"] | None = Field(None, description="default: the payer's method")
+
+
+class SecondFactorOut(Schema):
+    passed: bool
+    methods: list[str] = Field(..., description='"totp" (authenticator app) or "code" (sent by e-mail/SMS)')
+    sent_to: str = Field("", description="where a code was sent, masked")
 
 
 class WebhookOut(Schema):
@@ -118,6 +135,8 @@ def payment_out(payment: Payment, step: services.NextStep | None = None) -> dict
             for r in refunds
         ],
         next_action=NextActionOut(type=step.kind, url=step.url) if step and step.kind != "none" else None,  # type: ignore[arg-type]
+        # Only a held (authorised) or cancelled payment can have a review to tell: no query otherwise.
+        review=risk_selectors.review_state(reference=payment.reference) if payment.status in _REVIEWABLE else "",
     ).model_dump(mode="json")
 
 
@@ -129,15 +148,21 @@ def get_payment(request: HttpRequest, number: str):
 
 @payments_router.post(
     "/{number}/confirm",
-    response={200: PaymentOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: PaymentOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     auth=payment_auth,
 )
 def confirm_payment(request: HttpRequest, number: str, payload: ConfirmIn):
     """Pay with a card token (from `POST /sandbox-gateway/v1/tokens`), or fetch the outcome after the
     hosted page. Needs an `Idempotency-Key` header: a retry with the same key and body replays the
     first answer and never charges twice; the same key with another body → 422; while the first
-    request runs → 409. A 3-D Secure card answers `next_action` (redirect to the challenge)."""
+    request runs → 409. A 3-D Secure card answers `next_action` (redirect to the challenge).
+    A payment whose risk score needs a second factor answers 403 `second_factor_required` (its
+    `fields` name the methods and the two endpoints: send a code, give the factor) until it is given."""
     payment = _payment(request, number)
+    risk_assess.assess(payment=payment, request=RequestInfo.of(request))  # the pay step: scored once
+    if payload.token and payment.status in services.OPEN_STATUSES:
+        # Checked before the idempotency claim: this 403 is not stored, so the same key works once confirmed.
+        risk_assess.require_cleared(payment=payment)
 
     def action() -> tuple[int, Any]:
         step = services.confirm_payment(payment=payment, token=payload.token, **access.gateway_urls(request, payment))
@@ -147,6 +172,33 @@ def confirm_payment(request: HttpRequest, number: str, payload: ConfirmIn):
         return 200, payment_out(payment, step)
 
     return idempotency.respond(request, scope="payments.confirm", action=action)
+
+
+@payments_router.post(
+    "/{number}/second-factor/send",
+    response={200: SecondFactorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    auth=payment_auth,
+    url_name="payments_send_code",
+)
+def send_second_factor_code(request: HttpRequest, number: str):
+    """Send the payer a one-time code for a payment that needs a second factor (`second_factor_required`):
+    to the account's e-mail/phone, or a guest's checkout contact. 1 a minute, 5 an hour."""
+    payment = _payment(request, number)
+    sent_to = risk_services.send_code(payment=payment, request=request)
+    return {"passed": False, "methods": risk_assess.factor_methods(payment), "sent_to": sent_to}
+
+
+@payments_router.post(
+    "/{number}/second-factor",
+    response={200: SecondFactorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    auth=payment_auth,
+    url_name="payments_second_factor",
+)
+def pass_second_factor(request: HttpRequest, number: str, payload: SecondFactorIn):
+    """Give the second factor (authenticator code, or the code sent); then `POST …/confirm` again."""
+    payment = _payment(request, number)
+    risk_services.pass_second_factor(payment=payment, code=payload.code, method=payload.method or "", request=request)
+    return {"passed": True, "methods": risk_assess.factor_methods(payment)}
 
 
 @payments_router.post("/webhooks/sandbox", response={200: WebhookOut, 400: ErrorOut}, auth=None)

@@ -40,6 +40,8 @@ class Payment(models.Model):
     class Status(models.TextChoices):
         CREATED = "created", _("Created")
         REQUIRES_ACTION = "requires_action", _("Waiting for the customer")
+        # The card is authorised but not captured: the payment waits for a staff review (risk).
+        AUTHORIZED = "authorized", _("Authorised, waiting for review")
         SUCCEEDED = "succeeded", _("Paid")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
@@ -114,6 +116,7 @@ class Payment(models.Model):
 
     @property
     def is_final(self) -> bool:
+        """Nothing more for the customer to do here (an authorised payment waits for staff)."""
         return self.status not in (self.Status.CREATED, self.Status.REQUIRES_ACTION)
 
     @property
@@ -187,3 +190,6 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.event_id}"
+
+
+from zizhu.payments.risk.models import RiskAssessment  # noqa: E402,F401  (the risk tables are this app's)

@@ -1,8 +1,11 @@
 """Payments' part of the staff roles (merged by zizhu.accounts.roles.sync_roles)."""
 
+_REVIEW = ["payments.view_riskassessment", "payments.review_payment"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Refunds are money decisions: finance makes them; customer service can look a payment up.
-    "finance": ["payments.view_payment", "payments.view_refund", "payments.add_refund"],
-    "customer_service": ["payments.view_payment", "payments.view_refund"],
-    "admin": ["payments.view_payment", "payments.view_refund"],
+    # Both review payments held by the risk score (approve = capture, reject = void and cancel).
+    "finance": ["payments.view_payment", "payments.view_refund", "payments.add_refund", *_REVIEW],
+    "customer_service": ["payments.view_payment", "payments.view_refund", *_REVIEW],
+    "admin": ["payments.view_payment", "payments.view_refund", "payments.view_riskassessment"],
 }

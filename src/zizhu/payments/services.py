@@ -33,11 +33,14 @@ from zizhu.payments.models import Payment, PaymentEvent, Refund, WebhookEvent
 from zizhu.payments.providers import base as provider_status
 from zizhu.payments.providers import get_provider
 from zizhu.payments.providers.base import IntentState, ProviderError, RefundState, WebhookRejected
+from zizhu.payments.risk import assess as risk
 
 logger = logging.getLogger(__name__)
 
 S = Payment.Status
 OPEN_STATUSES = (S.CREATED, S.REQUIRES_ACTION)
+# An authorised payment (held for a risk review) can still be captured or voided.
+MOVABLE_STATUSES = (*OPEN_STATUSES, S.AUTHORIZED)
 PAID_STATUSES = (S.SUCCEEDED, S.PARTIALLY_REFUNDED)
 MAX_REFERENCE_LENGTH = 64
 MAX_RETURN_URL_LENGTH = 500
@@ -145,7 +148,9 @@ def start_payment(*, payment: Payment, method: str, return_url: str, notify_url:
         raise InvalidInput(message, fields={"method": [message]})
     if payment.status not in OPEN_STATUSES:
         raise Conflict(_("This payment is already closed."), code="payment_closed")
-    state = _ensure_intent(payment=payment, return_url=return_url, notify_url=notify_url)
+    # Risk (payments/risk): a missing second factor stops here; a review means authorise only.
+    manual = risk.require_cleared(payment=payment)
+    state = _ensure_intent(payment=payment, return_url=return_url, notify_url=notify_url, manual_capture=manual)
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if locked.status in OPEN_STATUSES and locked.method != method:
@@ -158,7 +163,7 @@ def start_payment(*, payment: Payment, method: str, return_url: str, notify_url:
     return NextStep("redirect", state.redirect_url)
 
 
-def _ensure_intent(*, payment: Payment, return_url: str, notify_url: str) -> IntentState:
+def _ensure_intent(*, payment: Payment, return_url: str, notify_url: str, manual_capture: bool = False) -> IntentState:
     provider = get_provider(payment.provider)
     try:
         # The payment number is the provider's idempotency key: one intent per payment, ever.
@@ -168,6 +173,7 @@ def _ensure_intent(*, payment: Payment, return_url: str, notify_url: str) -> Int
             idempotency_key=payment.number,
             return_url=return_url,
             notify_url=notify_url,
+            capture="manual" if manual_capture else "automatic",
         )
     except ProviderError as exc:
         logger.warning("Payment %s: provider refused the intent: %s", payment.number, exc.code)
@@ -187,11 +193,12 @@ def confirm_payment(*, payment: Payment, token: str | None, return_url: str, not
     """Pay with a card token from the gateway (API path), or fetch the outcome when there is none."""
     if payment.status not in OPEN_STATUSES:
         return NextStep("none")
+    manual = risk.require_cleared(payment=payment) if token else False
     if not payment.provider_intent_id:
         if not token:
             message = _("Send a card token, or start the payment on the payment page first.")
             raise InvalidInput(message, fields={"token": [message]})
-        _ensure_intent(payment=payment, return_url=return_url, notify_url=notify_url)
+        _ensure_intent(payment=payment, return_url=return_url, notify_url=notify_url, manual_capture=manual)
     provider = get_provider(payment.provider)
     try:
         state = provider.confirm(intent_id=str(payment.provider_intent_id), token=token)
@@ -225,8 +232,8 @@ def sync_payment(*, payment: Payment) -> Payment:
 
 def cancel_payment(*, payment: Payment) -> Payment:
     """Give up an unpaid payment (e.g. its order expired). If the customer paid meanwhile, it stays paid:
-    the caller sees ``succeeded`` and must refund instead."""
-    if payment.status not in OPEN_STATUSES:
+    the caller sees ``succeeded`` and must refund instead. An authorised payment (held for review) is voided."""
+    if payment.status not in MOVABLE_STATUSES:
         return payment
     if payment.provider_intent_id:
         try:
@@ -237,7 +244,7 @@ def cancel_payment(*, payment: Payment) -> Payment:
     else:
         with transaction.atomic():
             locked = Payment.objects.select_for_update().get(pk=payment.pk)
-            if locked.status in OPEN_STATUSES:
+            if locked.status in MOVABLE_STATUSES:
                 locked.status = S.CANCELLED
                 locked.save(update_fields=["status", "updated_at"])
                 _log(locked, "cancelled", source="cancel")
@@ -252,6 +259,7 @@ _TARGET = {
     provider_status.REQUIRES_PAYMENT_METHOD: S.REQUIRES_ACTION,
     provider_status.REQUIRES_ACTION: S.REQUIRES_ACTION,
     provider_status.PROCESSING: S.REQUIRES_ACTION,
+    provider_status.REQUIRES_CAPTURE: S.AUTHORIZED,
     provider_status.SUCCEEDED: S.SUCCEEDED,
     provider_status.FAILED: S.FAILED,
     provider_status.CANCELED: S.CANCELLED,
@@ -274,7 +282,7 @@ def _apply_locked(payment: Payment, state: IntentState, source: str) -> str:
         return _flag(payment, f"state of another intent {state.intent_id}", source)
     if target == payment.status or (target == S.SUCCEEDED and payment.is_paid):
         return "unchanged"
-    if payment.status not in OPEN_STATUSES:
+    if payment.status not in MOVABLE_STATUSES or (payment.status == S.AUTHORIZED and target == S.REQUIRES_ACTION):
         # Out of order (a late "failed" after "succeeded") or a repeat: never move backwards.
         logger.warning(
             "Payment %s: ignored %s from %s (payment is %s)", payment.number, state.status, source, payment.status
@@ -286,6 +294,8 @@ def _apply_locked(payment: Payment, state: IntentState, source: str) -> str:
         payment.save(update_fields=["status", "updated_at"])
         _log(payment, "requires_action", source=source)
         return "requires_action"
+    if target == S.AUTHORIZED:
+        return _authorize(payment, state, source)
     if target == S.SUCCEEDED:
         if state.amount != payment.money or state.captured != payment.money:
             return _flag(
@@ -320,6 +330,33 @@ def _apply_locked(payment: Payment, state: IntentState, source: str) -> str:
     _log(payment, "cancelled", source=source)
     events.emit(topics.PAYMENT_CANCELLED, _payload(payment))
     return "cancelled"
+
+
+def _authorize(payment: Payment, state: IntentState, source: str) -> str:
+    """The card is authorised, not captured: the payment waits for a risk review (``capture_payment``)."""
+    if state.amount != payment.money:
+        return _flag(payment, f"provider authorised {state.amount}, expected {payment.money}", source)
+    payment.status = S.AUTHORIZED
+    payment.method = state.method if state.method in Payment.Method.values else payment.method
+    payment.card_brand = state.card_brand
+    payment.card_last4 = state.card_last4
+    payment.save()
+    _log(payment, "authorized", source=source, method=payment.method, card_last4=payment.card_last4)
+    return "authorized"
+
+
+def capture_payment(*, payment: Payment) -> Payment:
+    """Capture an authorised payment (a reviewer approved it); safe to repeat. Outside any transaction."""
+    payment.refresh_from_db()
+    if payment.status != S.AUTHORIZED or not payment.provider_intent_id:
+        return payment
+    try:
+        state = get_provider(payment.provider).capture(intent_id=payment.provider_intent_id)
+    except ProviderError as exc:
+        raise Conflict(failure_message(exc.code), code="provider_error") from exc
+    apply_intent_state(payment_id=payment.pk, state=state, source="capture")
+    payment.refresh_from_db()
+    return payment
 
 
 def _flag(payment: Payment, reason: str, source: str) -> str:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from zizhu.payments import views
+from zizhu.payments.risk import views as risk_views
 
 app_name = "payments"
 
@@ -13,4 +14,5 @@ urlpatterns = [
     path("<str:number>/return/", views.return_from_gateway, name="return"),
     path("<str:number>/result/", views.result, name="result"),
     path("<str:number>/retry/", views.retry, name="retry"),
+    path("<str:number>/verify/", risk_views.verify, name="verify"),
 ]

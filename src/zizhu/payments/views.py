@@ -15,6 +15,8 @@ from zizhu.payments import access, selectors, services
 from zizhu.payments.access import gateway_urls as urls_for
 from zizhu.payments.models import Payment
 from zizhu.payments.qr import qr_svg
+from zizhu.payments.risk.assess import SecondFactorRequired
+from zizhu.payments.risk.views import assess_request, verify_url
 
 
 def _payment_or_404(request: HttpRequest, number: str) -> Payment:
@@ -45,8 +47,12 @@ def pay(request: HttpRequest, number: str) -> HttpResponse:
 def start(request: HttpRequest, number: str) -> HttpResponse:
     payment = _payment_or_404(request, number)
     method = request.POST.get("method", "")[:10]
+    if method in Payment.Method.values and not payment.is_final:
+        assess_request(request, payment)  # the pay step: the payment's risk score is taken now, once
     try:
         step = services.start_payment(payment=payment, method=method, **urls_for(request, payment))
+    except SecondFactorRequired:
+        return redirect(verify_url(payment, method))
     except DomainError as exc:
         context = {"payment": payment, "error": str(exc.message)}
         return render(request, "payments/pay.html", context, status=exc.status)
@@ -61,8 +67,11 @@ def wallet(request: HttpRequest, number: str) -> HttpResponse:
     payment = _payment_or_404(request, number)
     if payment.is_final:
         return redirect("payments:result", payment.number)
+    assess_request(request, payment)
     try:
         step = services.start_payment(payment=payment, method=Payment.Method.WALLET, **urls_for(request, payment))
+    except SecondFactorRequired:
+        return redirect(verify_url(payment, Payment.Method.WALLET))
     except DomainError:
         return redirect("payments:result", payment.number)
     phone_url = request.build_absolute_uri(step.url)

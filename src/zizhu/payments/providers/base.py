@@ -17,6 +17,7 @@ from zizhu.core.money import Money
 REQUIRES_PAYMENT_METHOD = "requires_payment_method"
 REQUIRES_ACTION = "requires_action"
 PROCESSING = "processing"
+REQUIRES_CAPTURE = "requires_capture"  # authorised with manual capture: ``capture`` or ``cancel`` (void) next
 SUCCEEDED = "succeeded"
 FAILED = "failed"
 CANCELED = "canceled"
@@ -70,8 +71,17 @@ class PaymentProvider(Protocol):
     name: str
 
     def create_intent(
-        self, *, amount: Money, reference: str, idempotency_key: str, return_url: str, notify_url: str
-    ) -> IntentState: ...
+        self,
+        *,
+        amount: Money,
+        reference: str,
+        idempotency_key: str,
+        return_url: str,
+        notify_url: str,
+        capture: str = "automatic",
+    ) -> IntentState:
+        """``capture="manual"``: the customer's confirmation only authorises; ``capture`` takes the money."""
+        ...
 
     def confirm(self, *, intent_id: str, token: str | None = None) -> IntentState:
         """Pay with ``token``; without one, fetch the intent's current state (after a redirect back)."""
@@ -82,7 +92,7 @@ class PaymentProvider(Protocol):
     def refund(self, *, intent_id: str, amount: Money, idempotency_key: str) -> RefundState: ...
 
     def cancel(self, *, intent_id: str) -> IntentState:
-        """Cancel an open intent; a closed one (e.g. paid meanwhile) is returned as it is."""
+        """Cancel an open or authorised (not captured) intent; a closed one (e.g. paid) is returned as it is."""
         ...
 
     def verify_and_parse_webhook(self, *, body: bytes, headers: Mapping[str, str]) -> WebhookEvent: ...

@@ -26,7 +26,7 @@ MAX_BODY_BYTES = 64 * 1024
 def _state(data: gateway.IntentData) -> IntentState:
     return IntentState(
         intent_id=data.id,
-        status=data.status if data.status != "requires_capture" else "requires_action",
+        status=data.status,
         amount=Money.of(data.amount, data.currency),
         captured=Money.of(data.amount_captured, data.currency),
         method=data.method,
@@ -49,7 +49,14 @@ class SandboxProvider:
     name = "sandbox"
 
     def create_intent(
-        self, *, amount: Money, reference: str, idempotency_key: str, return_url: str, notify_url: str
+        self,
+        *,
+        amount: Money,
+        reference: str,
+        idempotency_key: str,
+        return_url: str,
+        notify_url: str,
+        capture: str = "automatic",
     ) -> IntentState:
         data = _call(
             gateway.create_intent,
@@ -59,6 +66,7 @@ class SandboxProvider:
             merchant_key=idempotency_key,
             return_url=return_url,
             notify_url=notify_url,
+            capture_method="manual" if capture == "manual" else "automatic",
         )
         return _state(data)
 
@@ -118,7 +126,7 @@ def _intent_from(data: Mapping[str, Any]) -> IntentState:
     card = data.get("card") or {}
     return IntentState(
         intent_id=_text(data["id"], 64),
-        status=_text(data["status"], 40) if data["status"] != "requires_capture" else "requires_action",
+        status=_text(data["status"], 40),
         amount=_amount(data["amount"], currency),
         captured=_amount(data.get("amount_captured", "0.00"), currency),
         method=str(data.get("method") or "")[:10],

@@ -241,10 +241,11 @@ def _refund_data(item: GatewayRefund, intent: GatewayIntent) -> RefundData:
 
 
 def cancel_intent(*, intent_id: str) -> IntentData:
-    """Cancel an open intent (the merchant gave up, e.g. an unpaid order expired); a closed one is returned as it is."""
+    """Cancel an open intent (the merchant gave up, e.g. an unpaid order expired) or void an authorised one
+    (manual capture, e.g. a rejected review); a closed one is returned as it is."""
     with transaction.atomic():
         intent = _locked(intent_id)
-        if intent.status in OPEN:
+        if intent.status in OPEN or intent.status == Status.REQUIRES_CAPTURE:
             intent.status = Status.CANCELED
             intent.challenge_code = ""
             intent.save()
