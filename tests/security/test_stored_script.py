@@ -136,6 +136,7 @@ def _inject_elsewhere(world, alice: Client) -> None:
     """Text the generic crawl cannot reach in one step: the checkout's name and address, the phrase."""
     from zizhu.accounts.services import set_anti_phishing_phrase
     from zizhu.checkout.models import SavedAddress
+    from zizhu.notifications.services import send_message
 
     details = json.loads(json.dumps(ORDER_DETAILS))
     details["contact"]["name"] = PAYLOAD[:40]
@@ -147,6 +148,8 @@ def _inject_elsewhere(world, alice: Client) -> None:
     assert placed.status_code == 201, placed.content
     assert any(a.line == PAYLOAD for a in SavedAddress.objects.filter(user=world.alice))
     set_anti_phishing_phrase(user=world.alice, phrase=SHORT_PAYLOAD)
+    # Inbox messages are written by the shop but quote what people typed (product names, replies).
+    send_message(customer=world.alice, subject=PAYLOAD, body=f"{PAYLOAD}\n{PAYLOAD}", link="/orders/")
 
 
 def _back_office_pages(injected: dict[str, list[str]]) -> list[str]:
