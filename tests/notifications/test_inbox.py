@@ -106,4 +106,13 @@ def test_settings_api_and_page(client, customer) -> None:
     settings_row = selectors.settings_for(customer=customer)
     assert settings_row.digests is False and settings_row.digest_email is False  # no e-mail without digests
     account = client.get(reverse("accounts:profile")).content.decode()
-    assert reverse("notifications:settings") in account
+    assert f'action="{reverse("notifications:settings")}"' in account and 'name="digest_email"' in account
+    back = client.post(
+        reverse("notifications:settings"),
+        {"digests": "on", "next": reverse("accounts:profile") + "#notification-settings"},
+    )
+    assert back["Location"] == reverse("accounts:profile") + "#notification-settings"
+    assert selectors.settings_for(customer=customer).digests is True
+    assert client.post(reverse("notifications:settings"), {"digests": "on", "next": "https://evil.example/"})[
+        "Location"
+    ] == reverse("notifications:settings")

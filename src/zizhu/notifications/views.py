@@ -6,9 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zizhu.accounts.views import safe_next
 from zizhu.core.errors import NotFound
 from zizhu.notifications import selectors, services
 from zizhu.notifications.forms import SettingsForm
@@ -48,5 +50,5 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.update_settings(customer=request.user, **form.cleaned_data)
         messages.success(request, _("Your notification settings are saved."))
-        return redirect("notifications:settings")
+        return redirect(safe_next(request, reverse("notifications:settings")))
     return render(request, "notifications/settings.html", {"form": form})
