@@ -109,6 +109,7 @@ def test_sign_in_without_a_name_starts_a_new_session(client, alice_with_passkey)
     assert options["allowCredentials"] == [] and options["userVerification"] == "required"
     assert signed_in.status_code == 200, signed_in.content
     assert signed_in.json()["email"] == "alice@example.com"
+    assert signed_in.cookies["zizhu_lang"].value == customer.language  # the account's language applies
     assert int(client.session[SESSION_KEY]) == customer.pk and client.session.session_key != before
     passkey = Passkey.objects.get(user=customer)
     assert passkey.sign_count == 1 and passkey.last_used_at is not None

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import login
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Schema, Status
 
@@ -191,11 +191,14 @@ def passkey_signin_options(request: HttpRequest):
 
 
 @auth_router.post("/passkey", response={200: ProfileOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut})
-def passkey_signin(request: HttpRequest, payload: CredentialIn):
+def passkey_signin(request: HttpRequest, payload: CredentialIn, response: HttpResponse):
     """Sign in with a passkey (a new session key); as the second step, finishes the pending sign-in."""
+    from zizhu.accounts.views import apply_account_preferences
+
     require_csrf(request)
     ratelimit.check("otp.verify.ip", client_ip(request) or "unknown")
     user = signin_with_passkey(request, payload.credential)
+    apply_account_preferences(request, response)  # the account's language and elder mode, as after a password
     return user
 
 
