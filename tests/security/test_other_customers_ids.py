@@ -32,6 +32,7 @@ RULES: dict[str, Callable[[World], dict[str, Any]]] = {
     "accounts:passkey_remove": lambda w: {"passkey_id": w.passkey.pk},
     "cart:change": lambda w: {"line_id": w.cart_line.pk},
     "notifications:mark_read": lambda w: {"message_id": w.inbox_message.pk},
+    "checkout:buy_again": lambda w: {"number": w.order.number},
     "orders:detail": lambda w: {"number": w.order.number},
     "orders:cancel": lambda w: {"number": w.order.number},
     "orders:receipt_pdf": lambda w: {"number": w.order.number},

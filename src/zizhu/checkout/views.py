@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -19,11 +19,12 @@ from zizhu.cart import services as carts
 from zizhu.cart.delivery import DEFAULT, OPTIONS
 from zizhu.cart.models import Cart
 from zizhu.cart.pricing import Quote
-from zizhu.checkout import addresses, discounts, regions, services
+from zizhu.checkout import addresses, again, discounts, regions, services
 from zizhu.checkout import selectors as checkout_selectors
 from zizhu.checkout.forms import NEW, CheckoutForm
 from zizhu.core.errors import DomainError
 from zizhu.orders import access as order_access
+from zizhu.orders import selectors as order_selectors
 from zizhu.payments import access as payment_access
 
 DETAILS = "checkout.details"
@@ -189,3 +190,31 @@ def place(request: HttpRequest) -> HttpResponse:
         payment_access.grant(request, order.payment_number)
     request.session[owners.COUNT_KEY] = 0
     return redirect("payments:pay", order.payment_number)
+
+
+@require_POST
+def buy_again(request: HttpRequest, number: str) -> HttpResponse:
+    """Put a past order's items in the cart and go to the review step with its details."""
+    order = order_selectors.get_order_for(
+        number=number[:20], user=request.user, granted=order_access.granted_numbers(request)
+    )
+    if order is None:
+        raise Http404()
+    owner = owners.owner(request, create=True)
+    cart = carts.open_cart(owner=owner, create=True)
+    assert cart is not None
+    outcome = again.buy_again(order=order, cart=cart)
+    owners.remember_count(request, cart)
+    if not outcome.added:
+        messages.error(request, _("None of the items of this order can be bought now."))
+        return redirect("orders:detail", order.number)
+    if outcome.skipped:
+        messages.warning(
+            request, _("Some items could not be added again: %(names)s") % {"names": "、".join(outcome.skipped)}
+        )
+    request.session[DETAILS] = outcome.details
+    messages.info(
+        request,
+        _("Buy again: the items of order %(number)s are in your cart. Check and confirm.") % {"number": order.number},
+    )
+    return redirect("checkout:review")

@@ -1,0 +1,212 @@
+"""Ordering in Chromium, the journeys issue #4 names that test_checkout.py does not walk to the end:
+a guest buys a configured phone and a T-shirt (address pasted and parsed), passes 3-D Secure and sees
+the order and its receipt; a returning customer orders again in 3 clicks; the wallet QR flow inside
+checkout with the order page updating live. axe-clean on every page, elder mode included."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from tests.e2e import test_checkout
+from tests.e2e.test_visitor_journey import assert_targets, measure
+from zizhu.orders.models import Order
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+tee, phone = test_checkout.tee, test_checkout.phone  # the same T-shirt and configurable phone
+pay_with_3ds_card = test_checkout.pay_with_3ds_card
+
+
+@pytest.fixture(autouse=True)
+def deliver_webhooks_over_http(settings):
+    settings.PAYMENTS_SANDBOX_WEBHOOK_DELIVERY = "inline"
+    settings.PAYMENTS_SANDBOX_WEBHOOK_SENDER = "zizhu.payments.sandbox_gateway.delivery.http_send"
+
+
+def fill_contact(page, *, email: str | None = "lh@example.com") -> None:
+    page.get_by_label("收货人姓名").fill("李华")
+    page.get_by_label(re.compile("^手机号")).fill("13912345678")
+    if email:
+        page.get_by_label("电子邮箱（接收电子收据）").fill(email)
+
+
+def paste_address(page, text: str) -> None:
+    """Paste a whole address into the street field and let the server fill the picker (HTMX)."""
+    page.get_by_label("详细地址").fill(text)
+    page.get_by_role("button", name="根据详细地址自动填写省市区").click()
+    page.locator("#address-status", has_text="已填写").wait_for()  # announced (role=status) when filled
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
+def test_guest_buys_a_configured_phone_and_a_t_shirt_passes_3ds_and_sees_the_receipt(
+    page,
+    live_server,
+    axe_check,
+    phone,
+    elder,
+):
+    url = live_server.url
+    page.goto(url + "/p/phone/")
+    if elder:
+        page.locator("#elder-switch").click()
+        page.wait_for_load_state()
+    page.get_by_label(re.compile("1TB")).check()
+    page.get_by_role("button", name="确认这个配置").click()
+    page.get_by_role("button", name="将这个配置加入购物车").click()
+    page.wait_for_url(re.compile(r"/cart/$"))
+    page.goto(url + "/p/tee/")
+    page.get_by_role("button", name="加入购物车").click()
+    page.wait_for_url(re.compile(r"/cart/$"))
+    page.get_by_role("link", name="去结算").click()
+
+    page.wait_for_url(re.compile(r"/checkout/(\?.*)?$"))
+    fill_contact(page)
+    paste_address(page, "广东省深圳市南山区科技园路1号")
+    assert page.get_by_label("省份").input_value() == "广东省"
+    assert page.get_by_label("城市").input_value() == "深圳市"
+    assert page.get_by_label("区县（选填）").input_value() == "南山区"
+    assert page.get_by_label("详细地址").input_value() == "科技园路1号"
+    assert "已填写" in page.locator("#address-status").inner_text()
+    axe_check(page, "checkout, address filled from the pasted text")
+    page.get_by_role("button", name="下一步：核对订单").click()
+
+    page.wait_for_url(re.compile(r"/checkout/review/"))
+    axe_check(page, "review")
+    page.get_by_role("button", name="确认订单并付款").click()
+    page.wait_for_url(re.compile(r"/pay/P\d+/$"))
+    axe_check(page, "pay page")
+    order = Order.objects.get()
+    assert order.total == Decimal("5279.00") and order.adcode == "440305"
+    pay_with_3ds_card(page)
+    assert page.locator("h1").inner_text() == "支付成功"
+    axe_check(page, "payment result")
+
+    page.get_by_role("link", name="查看订单").click()  # the payment's return URL: the order
+    page.wait_for_url(re.compile(rf"/orders/{order.number}/"))
+    assert page.locator(".status-badge").inner_text() in ("已付款", "已支付")
+    receipt = page.locator(".receipt").inner_text()
+    assert "¥5,279.00" in receipt and "星河手机" in receipt and "纯棉T恤" in receipt
+    axe_check(page, "order and receipt")
+    if elder:
+        metrics = measure(page)
+        assert_targets(metrics, 60)
+        assert min(metrics["mainFonts"]) >= 24
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("PDF")).click()
+    assert download.value.suggested_filename == f"receipt-{order.number}.pdf"
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+    assert page.foreign_requests == []
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
+def test_a_returning_customer_orders_again_in_three_clicks(
+    page,
+    live_server,
+    axe_check,
+    tee,
+    customer,
+    elder,
+):
+    from tests.ordering import contact_address
+    from zizhu.cart import services as carts
+    from zizhu.catalog.owners import Owner
+    from zizhu.checkout import services as checkout
+
+    cart = carts.open_cart(owner=Owner(user=customer), create=True)
+    carts.add_item(cart=cart, sku=tee.sku, quantity=2)
+    contact, address = contact_address()
+    first = checkout.place_order(cart=cart, customer=customer, contact=contact, address=address, delivery="express")
+    page.context.add_cookies(signed_in_cookies(live_server, customer))
+    page.goto(live_server.url + "/")
+    if elder:
+        page.locator("#elder-switch").click()
+        page.wait_for_load_state()
+
+    clicks = 0
+    page.get_by_role("link", name="我的订单").first.click()
+    clicks += 1
+    page.wait_for_url(re.compile(r"/orders/$"))
+    axe_check(page, "my orders")
+    page.get_by_role("button", name=re.compile("再买一次")).first.click()
+    clicks += 1
+    page.wait_for_url(re.compile(r"/checkout/review/"))
+    main = page.locator("main").inner_text()
+    assert "王小明" in main and "浦东新区" in main and "特快" in main  # address and delivery of last time
+    axe_check(page, "review, prefilled")
+    page.get_by_role("button", name="确认订单并付款").click()
+    clicks += 1
+    page.wait_for_url(re.compile(r"/pay/P\d+/$"))
+    assert clicks == 3
+    again = Order.objects.exclude(pk=first.pk).get()
+    assert again.customer == customer and again.delivery_method == "express"
+    assert again.lines.get().quantity == 2 and (again.province, again.district) == ("上海市", "浦东新区")
+    assert page.foreign_requests == []
+
+
+def signed_in_cookies(live_server, user) -> list[dict]:
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return [
+        {
+            "name": settings.SESSION_COOKIE_NAME,
+            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+            "url": live_server.url,
+        }
+    ]
+
+
+def test_wallet_qr_inside_checkout_and_the_order_page_updates_live(page, live_server, axe_check, browser, tee):
+    url = live_server.url
+    page.goto(url + "/p/tee/")
+    page.locator("#elder-switch").click()  # elder mode throughout
+    page.wait_for_load_state()
+    page.get_by_role("button", name="加入购物车").click()
+    page.wait_for_url(re.compile(r"/cart/$"))
+    page.get_by_role("link", name="去结算").click()
+    fill_contact(page)
+    page.get_by_label("省份").select_option("上海市")
+    page.get_by_label("城市").fill("上海市")
+    page.get_by_label("详细地址").fill("世纪大道 100 号")
+    axe_check(page, "checkout, elder mode")
+    page.get_by_role("button", name="下一步：核对订单").click()
+    page.wait_for_url(re.compile(r"/checkout/review/"))
+    axe_check(page, "review, elder mode")
+    page.get_by_role("button", name="确认订单并付款").click()
+    page.wait_for_url(re.compile(r"/pay/P\d+/$"))
+    order = Order.objects.get()
+
+    # The order page, open in a second tab, waits for the payment.
+    order_tab = page.context.new_page()
+    order_tab.goto(f"{url}/orders/{order.number}/")
+    assert order_tab.locator(".status-badge").inner_text() == "待付款"
+    axe_check(order_tab, "order page waiting for payment, elder mode")
+
+    page.get_by_label(re.compile("钱包")).check()
+    page.get_by_role("button", name="继续付款").click()
+    page.wait_for_url(re.compile(r"/wallet/"))
+    assert page.locator("svg.qr-code").is_visible()
+    axe_check(page, "wallet QR in checkout, elder mode")
+    phone_url = page.locator("figure.qr a").get_attribute("href")
+    phone = browser.new_context(viewport={"width": 390, "height": 800}, locale="zh-CN").new_page()
+    phone.goto(phone_url)
+    phone.get_by_role("button", name="确认并支付").click()
+    assert "支付已确认" in phone.locator(".wallet-result").inner_text()
+    phone.context.close()
+
+    # Neither tab is reloaded: the wallet page moves to the result, the order page shows "paid".
+    page.wait_for_url(re.compile(r"/result/"), timeout=10_000)
+    assert page.locator("h1").inner_text() == "支付成功"
+    order_tab.locator(".status-badge", has_text="已").wait_for(timeout=10_000)
+    assert order_tab.locator(".status-badge").inner_text() in ("已付款", "已支付")
+    axe_check(order_tab, "order page paid, elder mode")
+    page.get_by_role("link", name="查看订单").click()
+    page.wait_for_url(re.compile(rf"/orders/{order.number}/"))
+    order.refresh_from_db()
+    assert order.status == "paid"
+    assert page.foreign_requests == []
