@@ -212,6 +212,7 @@ def _place(
             amount=priced.total,
             customer=customer,
             return_url=order_return_url(number, customer),
+            own_savepoint=False,  # a colliding random number fails the transaction, retried whole
         )
         order = Order(
             number=number,

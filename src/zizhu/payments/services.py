@@ -89,10 +89,16 @@ def failure_message(code: str) -> str:
 # --- creating and starting -----------------------------------------------------------------------------------
 
 
-def create_payment(*, reference: str, amount: Money, customer: Any = None, return_url: str = "") -> Payment:
+def create_payment(
+    *, reference: str, amount: Money, customer: Any = None, return_url: str = "", own_savepoint: bool = True
+) -> Payment:
     """Record a payment to be made for ``reference`` (no provider call: safe inside a checkout transaction).
     ``return_url`` is where the result page sends the customer back to (e.g. the order page): a path
-    on this site only, so a payment can never be made to redirect elsewhere."""
+    on this site only, so a payment can never be made to redirect elsewhere.
+
+    A random number that collides with an existing one is drawn again inside a savepoint. A caller
+    whose transaction rolls back as a whole on any error and is retried whole (``place_order``)
+    passes ``own_savepoint=False``: no savepoints, two round trips less on its hot path."""
     reference = (reference or "").strip()
     return_url = _check_return_url(return_url)
     if not reference or len(reference) > MAX_REFERENCE_LENGTH:
@@ -101,22 +107,26 @@ def create_payment(*, reference: str, amount: Money, customer: Any = None, retur
     if not isinstance(amount, Money) or amount.amount <= 0:
         message = _("The amount to pay must be more than zero.")
         raise InvalidInput(message, fields={"amount": [message]})
-    with transaction.atomic():
-        for _attempt in range(3):
-            try:
-                with transaction.atomic():
-                    payment = Payment.objects.create(
-                        reference=reference,
-                        amount=amount.amount,
-                        currency=amount.currency,
-                        customer=customer if customer is not None and customer.is_authenticated else None,
-                        return_url=return_url,
-                    )
-                break
-            except IntegrityError:  # a random number collided: draw another
-                continue
+    fields = {
+        "reference": reference,
+        "amount": amount.amount,
+        "currency": amount.currency,
+        "customer": customer if customer is not None and customer.is_authenticated else None,
+        "return_url": return_url,
+    }
+    with transaction.atomic(savepoint=own_savepoint):
+        if not own_savepoint:
+            payment = Payment.objects.create(**fields)
         else:
-            raise Conflict()
+            for _attempt in range(3):
+                try:
+                    with transaction.atomic():
+                        payment = Payment.objects.create(**fields)
+                    break
+                except IntegrityError:  # a random number collided: draw another
+                    continue
+            else:
+                raise Conflict()
         _log(payment, "created", amount=f"{payment.amount:.2f}", currency=payment.currency)
     return payment
 
