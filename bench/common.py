@@ -137,21 +137,26 @@ def run_wrk(
 ) -> dict[str, float]:
     """One wrk run against ``target`` (a URL; ``args`` may add ``-s script.lua`` or ``-H`` headers).
 
-    Returns requests/s, p50 and p99 in ms, the number of requests and of non-2xx/3xx answers.
+    Returns requests/s, p50 and p99 in ms, the number of requests, of non-2xx/3xx answers and of timeouts.
     """
     threads = threads or min(2, connections)
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", *args, target]
+    # wrk leaves requests slower than its timeout (2 s by default) out of the latencies: on a
+    # loaded machine a single client could then report 0 ms. 10 s keeps them in.
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency"]
+    command += [*args, target]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     output = result.stdout
     if "Requests/sec" not in output:
         raise RuntimeError(f"wrk failed ({result.returncode}): {output} {result.stderr}")
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    timeouts = re.search(r"Socket errors:.*timeout (\d+)", output)
     return {
         "rps": float(_field(r"Requests/sec:\s+([\d.]+)", output)),
         "p50": to_ms(_field(r"\s50%\s+([\d.]+\w+)", output)),
         "p99": to_ms(_field(r"\s99%\s+([\d.]+\w+)", output)),
         "total": float(_field(r"(\d+) requests in", output)),
         "errors": float(errors.group(1)) if errors else 0.0,
+        "timeouts": float(timeouts.group(1)) if timeouts else 0.0,
     }
 
 

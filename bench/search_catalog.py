@@ -125,9 +125,10 @@ def measure(label: str, env: dict[str, str], cases: list[tuple[str, str, str]], 
             one = run_wrk(url, duration=args.duration, connections=1)
             many = run_wrk(url, duration=args.duration, connections=args.connections)
             p99_target, rps_target = TARGETS[kind]
+            failed = sum(int(run[name]) for run in (one, many) for name in ("errors", "timeouts"))
             print(
                 f"{label:<7} {kind:<9} {one['p50']:>8.1f} {one['p99']:>8.1f} {p99_target:>6} "
-                f"{many['rps']:>8.0f} {many['p99']:>8.1f} {rps_target:>6} {int(one['errors'] + many['errors']):>6} "
+                f"{many['rps']:>8.0f} {many['p99']:>8.1f} {rps_target:>6} {failed:>6} "
                 f"{os.getloadavg()[0]:>6.1f}",
                 flush=True,
             )
@@ -164,7 +165,7 @@ def main() -> None:
     print(f"granian WSGI x{args.workers} workers; wrk on the same 2-core machine; {args.duration} s per measurement; "
           f"load average {load_average()}; prepared in {time.monotonic() - started:.0f} s")  # fmt: skip
     print(f"{'caches':<7} {'page':<9} {'1c p50':>8} {'1c p99':>8} {'target':>6} "
-          f"{'req/s':>8} {'p99':>8} {'target':>6} {'non2xx':>6} {'load':>6}")  # fmt: skip
+          f"{'req/s':>8} {'p99':>8} {'target':>6} {'errors':>6} {'load':>6}")  # fmt: skip
     print(f"{'':<7} {'':<9} {'(ms)':>8} {'(ms)':>8} {'(ms)':>6} {'@' + str(args.connections):>8} {'(ms)':>8}")
     if args.only != "on":
         measure("off", env, cases, args)
