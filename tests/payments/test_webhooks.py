@@ -96,9 +96,11 @@ def test_altered_body_is_400(client, started):
 
 @pytest.mark.smoke
 @pytest.mark.parametrize(
-    ("offset", "accepted"), [(-301, False), (-290, True), (290, True), (301, False), (-86400, False)]
+    ("offset", "accepted"), [(-301, False), (-290, True), (290, True), (305, False), (-86400, False)]
 )
 def test_timestamp_window_is_five_minutes_both_ways(client, started, offset, accepted):
+    # +305, not +301: on a loaded machine a second or more passes between signing and checking,
+    # which brings a future timestamp back inside the window (a past one only moves further out).
     response = signed_post(client, intent_event(started), timestamp=int(time.time()) + offset)
     assert response.status_code == (200 if accepted else 400)
     if not accepted:

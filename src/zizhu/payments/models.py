@@ -61,6 +61,7 @@ class Payment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="payments",
+        db_index=False,  # payment_customer_recent_idx below starts with the customer and serves both
     )
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
@@ -85,6 +86,8 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["-created_at"]
+        # The risk signals read a customer's latest payments (velocity, failures, usual amount).
+        indexes = [models.Index(fields=["customer", "-created_at"], name="payment_customer_recent_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(condition=Q(captured_amount__gte=0), name="payment_captured_not_negative"),
