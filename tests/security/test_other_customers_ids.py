@@ -8,6 +8,7 @@ fails the coverage test with its name, so it cannot be forgotten.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -83,6 +84,7 @@ API_RULES: dict[str, Callable[[World], dict[str, Any]]] = {
     "/me/inbox/{message_id}/read": lambda w: {"message_id": w.inbox_message.pk},
     "/orders/{number}": lambda w: {"number": w.order.number},
     "/orders/{number}/cancel": lambda w: {"number": w.order.number},
+    "/checkout/again/{number}": lambda w: {"number": w.order.number},
     "/staff/users/{user_id}": lambda w: {"user_id": w.alice.pk},
     "/staff/users/{user_id}/roles": lambda w: {"user_id": w.alice.pk},
 }
@@ -123,11 +125,17 @@ def page_routes() -> Iterator[tuple[str, str, list[str]]]:
     yield from walk(get_resolver().url_patterns, "", "")
 
 
-def api_routes() -> dict[str, list[str]]:
-    """OpenAPI path template (without /api/v1) → methods, for every path with a parameter."""
+@functools.cache
+def openapi_paths() -> dict[str, Any]:
+    """The API's OpenAPI paths (built once: building the document takes about a second)."""
     from zizhu.config.api import api
 
-    paths = api.get_openapi_schema()["paths"]
+    return api.get_openapi_schema()["paths"]
+
+
+def api_routes() -> dict[str, list[str]]:
+    """OpenAPI path template (without /api/v1) → methods, for every path with a parameter."""
+    paths = openapi_paths()
     found = {}
     for path, item in paths.items():
         short = path.removeprefix(API_PREFIX)

@@ -9,7 +9,7 @@ import json
 import pytest
 from django.test import Client
 
-from tests.security.test_other_customers_ids import API_PREFIX
+from tests.security.test_other_customers_ids import API_PREFIX, openapi_paths
 from zizhu.accounts.roles import ROLES
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
@@ -23,9 +23,7 @@ STAFF_API: dict[tuple[str, str], tuple[str, dict | None]] = {
 
 
 def staff_operations() -> list[tuple[str, str]]:
-    from zizhu.config.api import api
-
-    paths = api.get_openapi_schema()["paths"]
+    paths = openapi_paths()
     return [
         (path.removeprefix(API_PREFIX), method)
         for path, item in paths.items()
