@@ -12,6 +12,7 @@ import zipfile
 
 import pytest
 from django.apps import apps
+from django.core import mail
 from django.db import models
 from django.test import Client
 from django.urls import reverse
@@ -146,7 +147,9 @@ def leftovers(needles: tuple[str, ...], alice_id: int) -> list[str]:
     return found
 
 
-def test_deleting_the_account_erases_personal_data_everywhere(world, other_customer):
+def test_deleting_the_account_erases_personal_data_everywhere(
+    world, other_customer, django_capture_on_commit_callbacks
+):
     alice = world.alice
     assert leftovers(SECRETS, alice.pk)  # the search works: the world holds them before
     client = signed_in(alice)
@@ -157,7 +160,8 @@ def test_deleting_the_account_erases_personal_data_everywhere(world, other_custo
     assert page.status_code == 200 and "删除" in page.content.decode()
     wrong = client.post(reverse("accounts:delete_account"), {"confirm": "yes"})
     assert wrong.status_code == 422 and User.objects.filter(pk=alice.pk).exists()
-    done = client.post(reverse("accounts:delete_account"), {"confirm": "删除"})
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(reverse("accounts:delete_account"), {"confirm": "删除"})
     assert done.status_code == 302 and done["Location"] == reverse("storefront:home")
 
     assert not User.objects.filter(pk=alice.pk).exists()
@@ -180,6 +184,7 @@ def test_deleting_the_account_erases_personal_data_everywhere(world, other_custo
     again = Client().post(reverse("accounts:signin"), {"username": EMAIL, "password": PASSWORD})
     assert again.status_code == 422
     assert AuditRecord.objects.filter(action="account.delete", target_id=str(alice.pk)).count() == 1
+    assert mail.outbox[-1].to == [EMAIL] and "删除" in mail.outbox[-1].subject  # told, in their language
     assert User.objects.filter(pk=other_customer.pk).exists()  # nobody else is touched
 
 

@@ -82,3 +82,17 @@ def send_contact_taken_notice(*, kind: str, to: str, owner: Any) -> None:
         send_sms(to=to, text=text)
     else:
         send_email(to=to, template="contact_taken", context={}, language=owner.language, user=owner)
+
+
+def send_account_deleted_notice(*, email: str | None, phone: str | None, language: str, phrase: str | None) -> None:
+    """After a deletion (the account is gone, so the addresses and phrase are passed in)."""
+    if email:
+        context = {"phrase": phrase or ""}
+        with translation.override(language):
+            subject = render_to_string("accounts/email/account_deleted_subject.txt", context).strip()
+            body = render_to_string("accounts/email/account_deleted.txt", context)
+        send_mail(subject, body, None, [email])
+    elif phone:
+        with translation.override(language):
+            text = _("Your Zizhu account was deleted, as you asked. If you did not do this, contact us at once.")
+        send_sms(to=phone, text=text)

@@ -78,7 +78,7 @@ def delete_account(*, user: User, request: HttpRequest | None = None) -> None:
     """Erase the person's data everywhere (see the module's note); they can no longer sign in."""
     from django.utils.translation import gettext as _
 
-    from zizhu.accounts import audit, devices
+    from zizhu.accounts import audit, devices, messaging
     from zizhu.core.errors import PermissionDenied
 
     if user.is_staff or user.is_superuser:  # their audit trail and roles are the shop's: an admin closes them
@@ -90,7 +90,15 @@ def delete_account(*, user: User, request: HttpRequest | None = None) -> None:
         for eraser in _erasers.values():
             eraser(locked)
         devices.end_others(locked, keep_key=None)
+        notice = {
+            "email": locked.email,
+            "phone": locked.phone,
+            "language": locked.language,
+            "phrase": locked.anti_phishing_phrase,
+        }
         locked.delete()
+        # Told once it is done (never from inside the transaction): a deletion nobody asked for stands out.
+        transaction.on_commit(lambda: messaging.send_account_deleted_notice(**notice))
     user.pk = user_id  # the caller's object keeps its id (for messages and redirects)
 
 
