@@ -120,3 +120,24 @@ def test_train_command_reports_the_version(shop, history) -> None:
     call_command("train_recommendations", stdout=out, stderr=StringIO())
     assert "Model version" in out.getvalue()
     assert ForYou.objects.filter(customer=history).exists()
+
+
+def test_the_compiled_for_you_read_matches_the_orm(shop, history) -> None:
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from zizhu.recommendations.selectors import _active, _for_you_statement, _not_hidden
+
+    services.train_recommendations()
+    services.hide_item(customer=history, product_id=shop["D"].pk)
+    ForYou.objects.filter(customer=history, rank=2).update(product=shop["D"])  # as if written by a late training
+    fast = selectors.for_you(customer=history, limit=5)
+    orm = _active(_not_hidden(ForYou.objects.filter(customer=history), history), 5)
+    assert [(r.pk, r.product_id, r.reason, r.explanation, r.version_id) for r in fast] == [
+        (r.pk, r.product_id, r.reason, r.explanation, r.version_id) for r in orm
+    ]
+    assert shop["D"] not in [row.product for row in fast]
+    assert fast[0].product.price == Decimal("9.90") and fast[0].product.name == orm[0].product.name
+    if connection.vendor == "postgresql":  # the compiled path serves PostgreSQL (no value converters)
+        assert _for_you_statement(5, "default") is not None

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
+from django.db import connections
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -80,10 +82,48 @@ def _not_hidden(rows: QuerySet[Any], customer: Any) -> QuerySet[Any]:
 
 def for_you(*, customer: Any, limit: int = 12) -> list[ForYou]:
     """The customer's personal list (empty for a guest or before the first training). Hidden items are
-    also filtered here: a training that started before the customer hid one may still write it."""
+    also filtered here: a training that started before the customer hid one may still write it.
+
+    The hottest read of the app: its SQL is compiled by the ORM once per process and run with the
+    customer's id; rows become model instances through ``from_db`` (as the ORM does), which more than
+    halves the CPU a fetch costs. Where the database needs value converters (SQLite's decimals and
+    times) the plain ORM query runs instead."""
     if not getattr(customer, "pk", None):
         return []
-    return _active(_not_hidden(ForYou.objects.filter(customer=customer), customer), limit)
+    db = ForYou.objects.db
+    statement = _for_you_statement(int(limit), db)
+    if statement is None:
+        return _active(_not_hidden(ForYou.objects.filter(customer=customer), customer), limit)
+    sql, params, own_fields, product_fields = statement
+    rows: list[ForYou] = []
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, [customer.pk if value == _SENTINEL else value for value in params])
+        for values in cursor.fetchall():
+            row = ForYou.from_db(db, own_fields, values[: len(own_fields)])
+            product = Product.from_db(db, product_fields, values[len(own_fields) :])
+            if product.is_active:
+                row.product = product
+                rows.append(row)
+    return rows
+
+
+_SENTINEL = -7_654_321  # a customer id no row has: marks where the real id goes in the compiled SQL
+
+
+@lru_cache(maxsize=32)
+def _for_you_statement(limit: int, db: str) -> tuple[str, tuple[Any, ...], list[str], list[str]] | None:
+    """The list's SQL and parameters (the customer id as ``_SENTINEL``) and both models' column names;
+    None when a column needs a converter."""
+    own = [field.attname for field in ForYou._meta.concrete_fields]
+    product = [field.attname for field in Product._meta.concrete_fields if field.attname not in PRODUCT_TEXT_FIELDS]
+    hidden = HiddenItem.objects.filter(customer_id=_SENTINEL, product=OuterRef("product_id"))
+    rows = ForYou.objects.filter(customer_id=_SENTINEL).exclude(Exists(hidden)).order_by("rank")
+    query = rows.values_list(*own, *(f"product__{name}" for name in product))[:limit].query
+    compiler = query.get_compiler(db)
+    sql, params = compiler.as_sql()
+    if compiler.get_converters([column[0] for column in compiler.select]):
+        return None
+    return sql, tuple(params), own, product
 
 
 def similar_items(*, product: Product, customer: Any = None, limit: int = 8) -> list[SimilarItem]:
