@@ -185,3 +185,25 @@ def test_back_office_queue_lists_reasons_and_decides(client, customer, make_staf
     client.force_login(warehouse)
     assert client.get("/backoffice/payments/riskassessment/").status_code == 403
     assert client.post(f"/backoffice/payments/riskassessment/{assessment.pk}/reject/").status_code == 403
+
+
+@override_settings(**ALWAYS_REVIEW)
+def test_page_flow_with_3_d_secure_ends_authorised_and_being_reviewed(client, customer, tee_m):
+    """In pages: factor → the gateway's card page → 3-D Secure → back to the shop: authorised, not paid."""
+    order = place(customer, tee_m)
+    client.force_login(customer)
+    client.cookies["zizhu_lang"] = "en"
+    verify = client.post(f"/pay/{order.payment_number}/start/", {"method": "card"})["Location"]
+    client.post(verify, {"action": "send"})
+    hosted = client.post(verify, {"action": "confirm", "code": code_from_mail(mail.outbox)})["Location"]
+    challenge = client.post(hosted, {"number": "4000 0000 0000 3220", "expiry": "12/34", "cvc": "123"})["Location"]
+    intent = GatewayIntent.objects.get(merchant_key=order.payment_number)
+    back = client.post(challenge, {"code": intent.challenge_code, "action": "verify"})["Location"]
+    result = client.get(back, follow=True)
+    assert "Payment being reviewed" in result.content.decode()
+    payment = Payment.objects.get(number=order.payment_number)
+    intent.refresh_from_db()
+    assert payment.status == Payment.Status.AUTHORIZED and intent.status == "requires_capture"
+    assert intent.amount_captured == 0
+    # The wallet can no longer be started for it, and the pay page sends the customer to the result.
+    assert client.get(f"/pay/{order.payment_number}/")["Location"] == f"/pay/{order.payment_number}/result/"
