@@ -34,6 +34,7 @@ def order_context(reference: str, customer: Any) -> context.PaymentContext | Non
         )
         known = {_fingerprint(earlier) for earlier in paid}
     language = getattr(order.customer, "language", "") or settings.LANGUAGE_CODE
+    page = order_link(order.number)
     return context.PaymentContext(
         province=order.province,
         address_key=_fingerprint(order),
@@ -41,7 +42,8 @@ def order_context(reference: str, customer: Any) -> context.PaymentContext | Non
         email=order.email,
         phone=order.contact_phone or "",
         language=language,
-        link=site_url() + order_link(order.number),
+        link=site_url() + page,
+        page=page,
     )
 
 

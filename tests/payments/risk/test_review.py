@@ -17,6 +17,7 @@ from zizhu.accounts.models import AuditRecord
 from zizhu.core import events
 from zizhu.core.errors import Conflict, PermissionDenied
 from zizhu.inventory import selectors as stock
+from zizhu.notifications.models import InboxMessage
 from zizhu.orders import services as orders
 from zizhu.orders.models import Order
 from zizhu.payments.models import Payment
@@ -91,6 +92,8 @@ def test_held_payment_waits_and_approval_captures_and_pays_the_order(client, cus
     assert AuditRecord.objects.filter(action="payment.review_approved", target_id=str(payment.pk)).count() == 1
     [told] = [m for m in mail.outbox if payment.number in m.subject]
     assert told.to == ["alice@example.com"] and "已通过审核" in told.subject and order.number in told.body
+    [note] = InboxMessage.objects.filter(customer=customer)
+    assert payment.number in note.subject and note.link.startswith(f"/orders/{order.number}/")
     assert list(risk_selectors.review_queue(staff=finance)) == []
 
     # Idempotent: approving again changes nothing and writes no second audit record; rejecting now is refused.
@@ -117,6 +120,7 @@ def test_rejection_voids_cancels_the_order_and_releases_stock(client, customer, 
     assert AuditRecord.objects.filter(action="payment.review_rejected", target_id=str(payment.pk)).count() == 1
     [told] = [m for m in mail.outbox if payment.number in m.subject]
     assert told.to == ["alice@example.com"] and "未通过审核" in told.subject
+    assert InboxMessage.objects.get(customer=customer).subject == told.subject
     body = client.get(f"/api/v1/payments/{payment.number}").json()
     assert body["status"] == "cancelled" and body["review"] == "rejected"
     assert "could not accept" in client.get(f"/orders/{order.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()

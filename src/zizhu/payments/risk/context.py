@@ -31,7 +31,8 @@ class PaymentContext:
     email: str = ""  # a guest's checkout contact (second-factor codes are sent there)
     phone: str = ""
     language: str = ""
-    link: str = ""  # the page where the customer follows what is paid for (for messages)
+    link: str = ""  # the page where the customer follows what is paid for (absolute, for e-mails)
+    page: str = ""  # the same page as a path on this site (for the in-app inbox)
 
 
 @dataclass(frozen=True)

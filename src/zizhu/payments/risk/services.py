@@ -179,6 +179,29 @@ def reject(*, payment: Payment, staff: Any, note: str = "", request: HttpRequest
     return payment
 
 
+def _to_inbox(customer: Any, payment: Payment, approved: bool, page: str, language: str) -> None:
+    """A signed-in payer also finds the outcome in their in-app inbox (the e-mail is sent below)."""
+    from django.utils import translation
+
+    from zizhu.notifications import services as notifications
+
+    with translation.override(language):
+        values = {"number": payment.number, "amount": payment.money, "reference": payment.reference}
+        if approved:
+            subject = _("Your payment %(number)s was approved") % values
+            body = _("We checked your payment of %(amount)s for %(reference)s and approved it.") % values
+        else:
+            subject = _("Your payment %(number)s was not accepted") % values
+            body = (
+                _(
+                    "We checked your payment of %(amount)s for %(reference)s and could not accept it. "
+                    "The order is cancelled and nothing is charged."
+                )
+                % values
+            )
+    notifications.send_message(customer=customer, subject=subject, body=body, link=page)
+
+
 def notify_outcome(*, payment_id: int) -> bool:
     """Tell the payer how the review ended (e-mail with their anti-phishing phrase, or SMS)."""
     payment = Payment.objects.select_related("customer").filter(pk=payment_id).first()
@@ -192,6 +215,8 @@ def notify_outcome(*, payment_id: int) -> bool:
     language = (customer.language if customer is not None else "") or ctx.language or "zh-hans"
     approved = assessment.review == A.Review.APPROVED
     context = {"payment": payment, "approved": approved, "link": ctx.link}
+    if customer is not None:
+        _to_inbox(customer, payment, approved, ctx.page, language)
     try:
         if email:
             messaging.send_email(to=email, template="payment_review", context=context, language=language, user=customer)
