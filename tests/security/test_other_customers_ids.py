@@ -199,8 +199,18 @@ def test_another_customers_ids_on_every_page_route_give_404(alice_world, make_us
     assert tried >= len(RULES) * len(METHODS)
 
 
-def test_another_customers_ids_on_every_api_route_give_404(alice_world, make_user):
-    bob = _bob(make_user)
+def _bob_with_a_token(make_user) -> Client:
+    from zizhu.accounts.services import create_api_token
+
+    _token, raw = create_api_token(user=make_user("bob.program@example.com"), name="bob's script")
+    return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+@pytest.mark.parametrize("signed_in_by", ["session", "bearer token"])
+def test_another_customers_ids_on_every_api_route_give_404(alice_world, make_user, signed_in_by):
+    bob = _bob(make_user) if signed_in_by == "session" else _bob_with_a_token(make_user)
+    # A program's token may also be refused outright (401/403) where only a browser session may act.
+    allowed_refusals = {401, 403} if signed_in_by == "bearer token" else set()
     before = alice_world.fingerprint()
     routes = api_routes()
     for path, methods in routes.items():
@@ -216,9 +226,9 @@ def test_another_customers_ids_on_every_api_route_give_404(alice_world, make_use
                 content_type="application/json",
                 headers={"Idempotency-Key": "sweep-1"},
             )
-            assert response.status_code == expected, (
-                f"{method.upper()} {url} as another customer answered {response.status_code}, not {expected}: "
-                + response.content.decode()[:200]
+            assert response.status_code in {expected, *allowed_refusals}, (
+                f"{method.upper()} {url} as another customer ({signed_in_by}) answered {response.status_code}, "
+                f"not {expected}: " + response.content.decode()[:200]
             )
             assert response.json()["code"], f"{method.upper()} {url}: the error is not the API's JSON shape"
         after = alice_world.fingerprint()
