@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.ordering import contact_address
@@ -72,3 +74,33 @@ def test_another_customers_order_is_404_and_nothing_changes(client, customer, ot
     assert client.post("/checkout/again/not-a-number/").status_code == 404
     assert client.get(f"/checkout/again/{order.number}/").status_code == 405
     assert not CartLine.objects.filter(cart__status=Cart.Status.OPEN).exists()
+
+
+def test_api_buy_again_returns_the_cart_and_the_details_to_order_with(client, customer, other_customer, tee_m):
+    order = past_order(customer, (tee_m, 2))
+    client.force_login(customer)
+    response = client.post(f"/api/v1/checkout/again/{order.number}")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["added"] == 1 and body["skipped"] == [] and body["cart"]["item_count"] == 2
+    assert body["details"]["address"]["district"] == "浦东新区" and body["details"]["delivery"] == "express"
+    placed = client.post(
+        "/api/v1/checkout/orders",
+        json.dumps(body["details"]),
+        content_type="application/json",
+        headers={"Idempotency-Key": "again-api"},
+    )
+    assert placed.status_code == 201, placed.content
+    client.force_login(other_customer)
+    assert client.post(f"/api/v1/checkout/again/{order.number}").status_code == 404
+
+
+def test_the_pay_page_preselects_the_method_paid_with_last_time(client, customer, tee_m):
+    from zizhu.payments.models import Payment
+
+    first = past_order(customer, (tee_m, 1))
+    Payment.objects.filter(number=first.payment_number).update(method="wallet", status="succeeded")
+    second = past_order(customer, (tee_m, 1))
+    client.force_login(customer)
+    html = client.get(f"/pay/{second.payment_number}/").content.decode()
+    assert 'value="wallet" checked' in html and 'value="card" checked' not in html

@@ -10,13 +10,15 @@ from django.urls import reverse
 from ninja import Field, Router, Schema
 
 from zizhu.cart import owners
+from zizhu.cart import selectors as cart_selectors
 from zizhu.cart import services as carts
-from zizhu.cart.api import MoneyOut, authenticate
-from zizhu.checkout import addresses, regions, services
+from zizhu.cart.api import CartOut, MoneyOut, authenticate, cart_out
+from zizhu.checkout import addresses, again, regions, services
 from zizhu.core import idempotency
 from zizhu.core.api_errors import ErrorOut
 from zizhu.core.errors import NotFound
 from zizhu.orders import access as order_access
+from zizhu.orders import selectors as order_selectors
 from zizhu.payments import access as payment_access
 
 checkout_router = Router(tags=["checkout"])
@@ -62,6 +64,13 @@ class RegionsOut(Schema):
     names: list[str]
 
 
+class BuyAgainOut(Schema):
+    added: int = Field(..., description="how many of the order's lines went into the cart")
+    skipped: list[str] = Field(..., description="names of items no longer on sale or in stock")
+    details: PlaceOrderIn = Field(..., description="the order's details, to send to POST /checkout/orders")
+    cart: CartOut
+
+
 class PaymentRefOut(Schema):
     number: str
     amount: MoneyOut
@@ -99,6 +108,28 @@ def list_regions(request: HttpRequest, province: str = "", city: str = ""):
     if found is None:
         raise NotFound()
     return {"level": "district", "names": regions.districts_of(province[:30], found.name)}
+
+
+@checkout_router.post(
+    "/again/{number}", response={200: BuyAgainOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+)
+def buy_again(request: HttpRequest, number: str):
+    """Put the items of a past order (your own, or granted to this guest session) back into the cart
+    at today's prices; the answer carries the order's details for `POST /checkout/orders`.
+    Another customer's order → 404."""
+    authenticate(request)
+    order = order_selectors.get_order_for(
+        number=number[:20], user=request.user, granted=order_access.granted_numbers(request)
+    )
+    if order is None:
+        raise NotFound()
+    cart = carts.open_cart(owner=owners.owner(request, create=True), create=True)
+    assert cart is not None
+    outcome = again.buy_again(order=order, cart=cart)
+    quote = cart_selectors.cart_quote(cart=cart)
+    owners.remember_count(request, cart, quote.item_count)
+    details = outcome.details | {"voucher": ""}
+    return {"added": outcome.added, "skipped": outcome.skipped, "details": details, "cart": cart_out(quote)}
 
 
 @checkout_router.post(

@@ -32,3 +32,13 @@ def payment_timeline(*, payment: Payment) -> QuerySet[PaymentEvent]:
 def payments_for_reference(*, reference: str) -> QuerySet[Payment]:
     """All payments made for one reference (e.g. an order), newest first. For other apps' services."""
     return Payment.objects.filter(reference=reference).order_by("-created_at")
+
+
+def preferred_method(*, user: Any) -> str:
+    """The method of the customer's latest successful payment ("card" or "wallet"), "" if none: the pay
+    page preselects it, so a returning customer does not choose again."""
+    if user is None or not user.is_authenticated:
+        return ""
+    paid = (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED, Payment.Status.REFUNDED)
+    latest = Payment.objects.filter(customer_id=user.pk, status__in=paid).exclude(method="").order_by("-paid_at")
+    return latest.values_list("method", flat=True).first() or ""

@@ -40,7 +40,8 @@ def pay(request: HttpRequest, number: str) -> HttpResponse:
     payment = _payment_or_404(request, number)
     if payment.is_final:
         return redirect("payments:result", payment.number)
-    return render(request, "payments/pay.html", {"payment": payment})
+    preferred = payment.method or selectors.preferred_method(user=request.user) or Payment.Method.CARD
+    return render(request, "payments/pay.html", {"payment": payment, "preferred": preferred})
 
 
 @require_POST
