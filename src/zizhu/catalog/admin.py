@@ -161,11 +161,13 @@ class ProductAdmin(AnnounceProductMixin, admin.ModelAdmin):
         for product in queryset.order_by("pk"):
             services.delete_product(product=product)
 
-    @admin.action(description=_("Take the selected products off sale"))
+    # Without ``permissions`` Django offers an action to everyone who may *view* the list:
+    # taking products off sale is a change.
+    @admin.action(description=_("Take the selected products off sale"), permissions=["change"])
     def take_off_sale(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
         self._set_active(queryset, False)
 
-    @admin.action(description=_("Put the selected products on sale"))
+    @admin.action(description=_("Put the selected products on sale"), permissions=["change"])
     def put_on_sale(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
         self._set_active(queryset, True)
 
