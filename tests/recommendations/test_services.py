@@ -122,22 +122,32 @@ def test_train_command_reports_the_version(shop, history) -> None:
     assert ForYou.objects.filter(customer=history).exists()
 
 
-def test_the_compiled_for_you_read_matches_the_orm(shop, history) -> None:
+def test_the_compiled_list_reads_match_the_orm(shop, history) -> None:
     from decimal import Decimal
 
     from django.db import connection
 
-    from zizhu.recommendations.selectors import _active, _for_you_statement, _not_hidden
+    from zizhu.recommendations.models import BoughtTogetherItem
+    from zizhu.recommendations.selectors import _active, _not_hidden, _statement
+
+    def same(fast, orm) -> None:
+        fields = ("pk", "product_id", "rank", "reason", "explanation", "version_id")
+        assert [[getattr(r, f) for f in fields] for r in fast] == [[getattr(r, f) for f in fields] for r in orm]
 
     services.train_recommendations()
     services.hide_item(customer=history, product_id=shop["D"].pk)
     ForYou.objects.filter(customer=history, rank=2).update(product=shop["D"])  # as if written by a late training
     fast = selectors.for_you(customer=history, limit=5)
-    orm = _active(_not_hidden(ForYou.objects.filter(customer=history), history), 5)
-    assert [(r.pk, r.product_id, r.reason, r.explanation, r.version_id) for r in fast] == [
-        (r.pk, r.product_id, r.reason, r.explanation, r.version_id) for r in orm
-    ]
+    same(fast, _active(_not_hidden(ForYou.objects.filter(customer=history), history), 5))
     assert shop["D"] not in [row.product for row in fast]
-    assert fast[0].product.price == Decimal("9.90") and fast[0].product.name == orm[0].product.name
+    assert fast[0].product.price == Decimal("9.90") and fast[0].product.name_zh.startswith("商品")
+    for customer in (None, history):
+        same(
+            selectors.similar_items(product=shop["A"], customer=customer),
+            _active(_not_hidden(SimilarItem.objects.filter(source=shop["A"]), customer), 8),
+        )
+        together = selectors.bought_together(product=shop["D"], customer=customer)
+        same(together, _active(_not_hidden(BoughtTogetherItem.objects.filter(source=shop["D"]), customer), 6))
+    assert selectors.bought_together(product=shop["D"])[0].together >= 1
     if connection.vendor == "postgresql":  # the compiled path serves PostgreSQL (no value converters)
-        assert _for_you_statement(5, "default") is not None
+        assert _statement(ForYou, "customer_id", True, 5, "default") is not None

@@ -82,24 +82,52 @@ def _not_hidden(rows: QuerySet[Any], customer: Any) -> QuerySet[Any]:
 
 def for_you(*, customer: Any, limit: int = 12) -> list[ForYou]:
     """The customer's personal list (empty for a guest or before the first training). Hidden items are
-    also filtered here: a training that started before the customer hid one may still write it.
-
-    The hottest read of the app: its SQL is compiled by the ORM once per process and run with the
-    customer's id; rows become model instances through ``from_db`` (as the ORM does), which more than
-    halves the CPU a fetch costs. Where the database needs value converters (SQLite's decimals and
-    times) the plain ORM query runs instead."""
+    also filtered here: a training that started before the customer hid one may still write it."""
     if not getattr(customer, "pk", None):
         return []
-    db = ForYou.objects.db
-    statement = _for_you_statement(int(limit), db)
+    fast = _compiled_list(ForYou, "customer_id", customer.pk, customer.pk, limit)
+    if fast is not None:
+        return fast
+    return _active(_not_hidden(ForYou.objects.filter(customer=customer), customer), limit)
+
+
+def similar_items(*, product: Product, customer: Any = None, limit: int = 8) -> list[SimilarItem]:
+    fast = _compiled_list(SimilarItem, "source_id", product.pk, getattr(customer, "pk", None), limit)
+    if fast is not None:
+        return fast
+    return _active(_not_hidden(SimilarItem.objects.filter(source=product), customer), limit)
+
+
+def bought_together(*, product: Product, customer: Any = None, limit: int = 6) -> list[BoughtTogetherItem]:
+    fast = _compiled_list(BoughtTogetherItem, "source_id", product.pk, getattr(customer, "pk", None), limit)
+    if fast is not None:
+        return fast
+    return _active(_not_hidden(BoughtTogetherItem.objects.filter(source=product), customer), limit)
+
+
+# --- the lists' hot path ----------------------------------------------------------------------------
+# Pages read a list on every visit. Compiling the ORM query costs more CPU than running it, so each
+# list's SQL is compiled once per process with placeholder ids and run with the real ones; rows become
+# model instances through ``from_db`` (as the ORM does). Where a column needs a value converter
+# (SQLite's decimals and times) the ORM query above runs instead. Same rows, same order, one query.
+
+_OWNER = -7_654_321  # ids no row has: they mark where the real ids go in the compiled SQL
+_CUSTOMER = -7_654_322
+Statement = tuple[str, tuple[Any, ...], list[str], list[str]]
+
+
+def _compiled_list(model: Any, owner_field: str, owner_id: int, customer_id: int | None, limit: int) -> list | None:
+    db = model.objects.db
+    statement = _statement(model, owner_field, customer_id is not None, int(limit), db)
     if statement is None:
-        return _active(_not_hidden(ForYou.objects.filter(customer=customer), customer), limit)
+        return None
     sql, params, own_fields, product_fields = statement
-    rows: list[ForYou] = []
+    ids = {_OWNER: owner_id, _CUSTOMER: customer_id}
+    rows = []
     with connections[db].cursor() as cursor:
-        cursor.execute(sql, [customer.pk if value == _SENTINEL else value for value in params])
+        cursor.execute(sql, [ids.get(value, value) if isinstance(value, int) else value for value in params])
         for values in cursor.fetchall():
-            row = ForYou.from_db(db, own_fields, values[: len(own_fields)])
+            row = model.from_db(db, own_fields, values[: len(own_fields)])
             product = Product.from_db(db, product_fields, values[len(own_fields) :])
             if product.is_active:
                 row.product = product
@@ -107,31 +135,19 @@ def for_you(*, customer: Any, limit: int = 12) -> list[ForYou]:
     return rows
 
 
-_SENTINEL = -7_654_321  # a customer id no row has: marks where the real id goes in the compiled SQL
-
-
-@lru_cache(maxsize=32)
-def _for_you_statement(limit: int, db: str) -> tuple[str, tuple[Any, ...], list[str], list[str]] | None:
-    """The list's SQL and parameters (the customer id as ``_SENTINEL``) and both models' column names;
-    None when a column needs a converter."""
-    own = [field.attname for field in ForYou._meta.concrete_fields]
+@lru_cache(maxsize=64)
+def _statement(model: Any, owner_field: str, for_customer: bool, limit: int, db: str) -> Statement | None:
+    own = [field.attname for field in model._meta.concrete_fields]
     product = [field.attname for field in Product._meta.concrete_fields if field.attname not in PRODUCT_TEXT_FIELDS]
-    hidden = HiddenItem.objects.filter(customer_id=_SENTINEL, product=OuterRef("product_id"))
-    rows = ForYou.objects.filter(customer_id=_SENTINEL).exclude(Exists(hidden)).order_by("rank")
-    query = rows.values_list(*own, *(f"product__{name}" for name in product))[:limit].query
-    compiler = query.get_compiler(db)
+    rows = model.objects.filter(**{owner_field: _OWNER}).order_by("rank")
+    if for_customer:
+        hidden = HiddenItem.objects.filter(customer_id=_CUSTOMER, product=OuterRef("product_id"))
+        rows = rows.exclude(Exists(hidden))
+    compiler = rows.values_list(*own, *(f"product__{name}" for name in product))[:limit].query.get_compiler(db)
     sql, params = compiler.as_sql()
     if compiler.get_converters([column[0] for column in compiler.select]):
         return None
     return sql, tuple(params), own, product
-
-
-def similar_items(*, product: Product, customer: Any = None, limit: int = 8) -> list[SimilarItem]:
-    return _active(_not_hidden(SimilarItem.objects.filter(source=product), customer), limit)
-
-
-def bought_together(*, product: Product, customer: Any = None, limit: int = 6) -> list[BoughtTogetherItem]:
-    return _active(_not_hidden(BoughtTogetherItem.objects.filter(source=product), customer), limit)
 
 
 def bought_together_many(*, product_ids: list[int], customer: Any = None, limit: int = 8) -> list[BoughtTogetherItem]:
