@@ -116,6 +116,82 @@ def run_wrk(script: Path, duration: int, connections: int) -> dict[str, str]:
     }
 
 
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0  # the process ended
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _server_pids(server_pid: int) -> list[int]:
+    """granian and its workers: everything in the server's process group."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[2]) == server_pid:
+                pids.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return pids
+
+
+def _psql(sql: str) -> str:
+    admin = DB_URL.rsplit("/", 1)[0] + "/postgres"
+    return subprocess.run(["psql", admin, "-tAc", sql], capture_output=True, text=True, check=True).stdout
+
+
+def cost_snapshot(server_pid: int) -> dict[str, int]:
+    """CPU ticks of the web workers and of this database's PostgreSQL backends.
+
+    CPU per order is what a busy shared machine does not distort much (wall-clock figures it does).
+    (Transactions are not counted here: PostgreSQL flushes a busy backend's statistics up to 10 s
+    late; tests/checkout/test_checkout_cost.py asserts the statements and the one commit.)"""
+    name = DB_URL.rsplit("/", 1)[1]
+    backends = [int(p) for p in _psql(f"SELECT pid FROM pg_stat_activity WHERE datname = '{name}'").split()]
+    snapshot = {f"web:{pid}": _cpu_ticks(pid) for pid in _server_pids(server_pid)}
+    return snapshot | {f"pg:{pid}": _cpu_ticks(pid) for pid in backends}
+
+
+def cost_per_order(before: dict[str, int], after: dict[str, int], orders: int) -> str:
+    tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+    spent = {"web": 0.0, "pg": 0.0}
+    for key, ticks in after.items():  # a backend that connected during the run started at 0
+        spent[key.split(":")[0]] += (ticks - before.get(key, 0)) * tick_ms
+    orders = max(orders, 1)
+    web, pg = spent["web"] / orders, spent["pg"] / orders
+    return (
+        f"cost per order: {web:.1f} ms CPU in the web workers + {pg:.1f} ms in PostgreSQL "
+        f"(→ at most ~{2000 / (web + pg):.0f} orders/s on 2 cores without the load generator)"
+    )
+
+
+def settle(server_pid: int) -> dict[str, int]:
+    """After wrk stops, requests already accepted still finish: wait until the workers are idle (at most
+    30 s), so the CPU counted and the orders counted cover the same work."""
+    last = cost_snapshot(server_pid)
+    for _second in range(30):
+        time.sleep(1)
+        now = cost_snapshot(server_pid)
+        busy = sum(now[k] - last.get(k, 0) for k in now if k.startswith("web:"))
+        last = now
+        if busy <= 2:  # ticks (1/100 s) in a second: idle
+            break
+    return last
+
+
+def warm_up() -> None:
+    """Every worker answers a few API calls first (imports, URL resolver, schemas, translations), so
+    their one-off start-up work is not counted as the cost of the first orders."""
+    subprocess.run(
+        ["wrk", "-t1", "-c8", "-d2s", f"http://127.0.0.1:{PORT}/api/v1/cart"], capture_output=True, check=False
+    )
+
+
+def order_count(env: dict[str, str]) -> int:
+    return int(django(env, "from zizhu.orders.models import Order; print(Order.objects.count())").strip())
+
+
 def check(env: dict[str, str], units: int) -> str:
     script = """
 from django.db.models import F, Sum
@@ -158,13 +234,17 @@ def main() -> None:
         lua(script, sessions)
         server = start_granian(env, PORT, workers=args.workers)
         try:
+            warm_up()
+            before = settle(server.pid)  # the workers have finished starting; no order yet
             result = run_wrk(script, args.duration, args.connections)
+            cost = cost_per_order(before, settle(server.pid), order_count(env))
         finally:
             stop_server(server)
         print(f"\n{label}: {args.connections} clients, granian {args.workers} workers, {args.duration} s, "
               f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
         print(f"  {result['rps']} requests/s (answers: {result['total']}, non-2xx {result['non2xx']}: sold out), "
               f"p50 {result['p50']}, p99 {result['p99']}, socket errors {result['socket']}")  # fmt: skip
+        print("  " + cost)
         print("  " + check(env, units))
         shutil.rmtree(var_dir, ignore_errors=True)
         time.sleep(1)
