@@ -174,15 +174,34 @@ def test_customer_cancels_within_ten_minutes_of_paying_and_is_refunded(
     assert OrderEvent.objects.filter(order=order, kind="refunded").count() == 1
 
 
-def test_no_self_cancel_after_ten_minutes(client, order):
+def test_self_cancel_after_ten_minutes_while_unshipped_but_not_once_shipped(client, order):
+    """'Within 10 minutes of paying, and any time before shipping': the warehouse having started
+    (fulfilling) an hour after payment does not stop the customer; the parcel leaving does."""
     from zizhu.orders import access
 
     session = client.session
     session[access.SESSION_KEY] = [order.number]
     session.save()
     services.mark_paid(number=order.number, payment_number="P", amount=f"{order.total:.2f}", currency="CNY")
-    Order.objects.filter(pk=order.pk).update(paid_at=timezone.now() - timedelta(minutes=11))
+    Order.objects.filter(pk=order.pk).update(paid_at=timezone.now() - timedelta(hours=1))
+    services.start_fulfilment(order=Order.objects.get(pk=order.pk))
+    response = client.post(f"/api/v1/orders/{order.number}/cancel")
+    assert response.status_code == 200, response.content
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+
+
+def test_no_self_cancel_once_shipped_whatever_the_time(client, order):
+    from zizhu.orders import access
+
+    session = client.session
+    session[access.SESSION_KEY] = [order.number]
+    session.save()
+    services.mark_paid(number=order.number, payment_number="P", amount=f"{order.total:.2f}", currency="CNY")
+    Order.objects.filter(pk=order.pk).update(paid_at=timezone.now() - timedelta(hours=1))
+    services.start_fulfilment(order=Order.objects.get(pk=order.pk))
+    services.mark_shipped(order=Order.objects.get(pk=order.pk))
     response = client.post(f"/api/v1/orders/{order.number}/cancel")
     assert response.status_code == 409 and response.json()["code"] == "cancel_not_allowed"
     order.refresh_from_db()
-    assert order.status == "paid"
+    assert order.status == "shipped"

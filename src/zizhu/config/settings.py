@@ -201,7 +201,6 @@ ZIZHU_CART_MAX_QUANTITY = 99  # most of one product per order unless inventory.P
 ZIZHU_BUILD_TO_ORDER_LIMIT = 5  # built-to-order (configured) products: made to order, no stock row
 ZIZHU_CART_CONFIRM_ABOVE = 20  # more of one item asks "are you sure?"
 ZIZHU_ORDER_UNPAID_MINUTES = int(env("ZIZHU_ORDER_UNPAID_MINUTES", "30") or 30)  # then cancelled, stock released
-ZIZHU_ORDER_SELF_CANCEL_MINUTES = 10  # a customer may cancel a paid order this long (before shipping)
 ZIZHU_ORDER_LINK_MAX_AGE = 60 * 60 * 24 * 30  # a guest's signed order link (seconds)
 ZIZHU_SITE_URL = env("ZIZHU_SITE_URL", "http://127.0.0.1:8000")  # links in e-mails
 

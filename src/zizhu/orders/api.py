@@ -124,7 +124,7 @@ def get_order(request: HttpRequest, number: str):
     "/{number}/cancel", response={200: OrderOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 )
 def cancel(request: HttpRequest, number: str):
-    """Cancel before paying, or within 10 minutes of paying and before shipping: the stock is
+    """Cancel any time before shipping (before or after paying): the stock is
     released and the payment cancelled or refunded in full. Later → 409 `cancel_not_allowed`."""
     order = _order(request, number)
     services.cancel_order(order=order, actor=request.user, by_customer=True)

@@ -39,10 +39,6 @@ def unpaid_timeout() -> timedelta:
     return timedelta(minutes=int(getattr(settings, "ZIZHU_ORDER_UNPAID_MINUTES", 30)))
 
 
-def self_cancel_window() -> timedelta:
-    return timedelta(minutes=int(getattr(settings, "ZIZHU_ORDER_SELF_CANCEL_MINUTES", 10)))
-
-
 def _actor(user: Any) -> Any:
     return user if getattr(user, "pk", None) and getattr(user, "is_authenticated", False) else None
 
@@ -115,19 +111,15 @@ def mark_paid(*, number: str, payment_number: str, amount: str, currency: str) -
     return "paid"
 
 
-def can_customer_cancel(order: Order, *, now: datetime | None = None) -> bool:
-    now = now or timezone.now()
-    if order.status == S.PENDING_PAYMENT:
-        return True
-    if order.status in (S.PAID, S.FULFILLING) and order.paid_at is not None:
-        return now - order.paid_at <= self_cancel_window()
-    return False
+def can_customer_cancel(order: Order) -> bool:
+    """Customers cancel on their own until the parcel leaves: before paying, and after paying
+    (within the first 10 minutes and at any later time) as long as it has not shipped."""
+    return order.status in CANCELLABLE_BY_STAFF
 
 
 def cancel_order(*, order: Order, actor: Any = None, by_customer: bool = True, reason: str = "") -> Order:
     """Cancel an order: stock released in the same transaction; after the commit the open payment
-    is cancelled, or a paid one refunded in full. Customers: before paying, or within 10 minutes of
-    paying and before shipping. Staff: any time before shipping."""
+    is cancelled, or a paid one refunded in full. Customers and staff: any time before shipping."""
     with transaction.atomic():
         locked = _locked(order.number)
         if locked.status == S.CANCELLED:

@@ -69,7 +69,9 @@ def test_held_payment_waits_and_approval_captures_and_pays_the_order(client, cus
     order.refresh_from_db()
     assert order.status == Order.Status.PENDING_PAYMENT
     # The customer sees it is being reviewed, on the order page and the payment result page.
-    assert "being reviewed" in client.get(f"/orders/{order.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    order_page = client.get(f"/orders/{order.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "being reviewed" in order_page
+    assert "Waiting for your payment" not in order_page and 'hx-trigger="every 30s"' in order_page
     client.cookies["zizhu_lang"] = "en"
     assert "Payment being reviewed" in client.get(f"/pay/{payment.number}/result/").content.decode()
     # Not cancelled as "unpaid" while staff decide.
