@@ -170,6 +170,7 @@ def test_deleting_the_account_erases_personal_data_everywhere(
     order = Order.objects.get(pk=world.order.pk)
     assert order.customer_id is None and order.total == world.order.total and order.lines.count() == 1
     assert (order.contact_name, order.contact_phone, order.email, order.address_line) == ("", "", "", "")
+    assert (order.adcode, order.latitude, order.longitude) == ("", None, None)  # the district's centre too
     assert order.province == "上海市"
     assert Payment.objects.get(pk=world.payment.pk).customer_id is None
     assert BehaviourEvent.objects.filter(user__isnull=True, session_key="").exists()

@@ -29,6 +29,7 @@ def export_orders(user: Any) -> list[dict[str, Any]]:
                 "city": order.city,
                 "district": order.district,
                 "line": order.address_line,
+                "adcode": order.adcode,
             },
             "delivery": order.delivery_method,
             "subtotal": order.subtotal,
@@ -61,7 +62,11 @@ def erase(user: Any) -> None:
         order.contact_phone = ""
         order.district = ""
         order.address_line = ""
-        order.save(update_fields=["customer", "email", "contact_name", "contact_phone", "district", "address_line"])
+        # The geocode is the district's code and centre: as telling as the district name.
+        order.adcode = ""
+        order.latitude = order.longitude = None
+        fields = ["customer", "email", "contact_name", "contact_phone", "district", "address_line"]
+        order.save(update_fields=[*fields, "adcode", "latitude", "longitude"])
 
 
 def register() -> None:
