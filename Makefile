@@ -12,7 +12,7 @@ TEST_STAMP := $(VENV)/.stamp-test-$(DEPS_HASH)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/zizhu
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test install lint messages prod prod-setup bench clean
+.PHONY: run test install lint messages prod prod-setup bench bench-setup bench-search bench-flash bench-recommendations clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -58,10 +58,22 @@ prod-setup: $(RUN_STAMP) messages
 prod: prod-setup
 	$(VENV)/bin/honcho -f Procfile start
 
-bench: $(TEST_STAMP)
+bench-setup: $(TEST_STAMP)
 	bash scripts/ensure-services.sh
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+
+## Benchmarks print figures (see bench/README.md); each uses its own database.
+bench: bench-setup
 	$(PY) bench/http_baseline.py
+
+bench-search: bench-setup  # issue #3: 100,000 products (seeds once, then reuses zizhu_bench_search)
+	$(PY) bench/search_catalog.py
+
+bench-flash: bench-setup  # issue #4: the flash sale, hot SKU and 10,000 SKUs
+	$(PY) bench/ordering_flash_sale.py
+
+bench-recommendations: bench-setup  # issue #6: training time and serving p50/p99 (--evaluate for UCI)
+	$(PY) bench/recommendations.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
