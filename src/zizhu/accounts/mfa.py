@@ -233,6 +233,36 @@ def mark_authenticated(request: HttpRequest) -> None:
     request.session[AUTH_AT] = time.time()
 
 
+def reauthenticate(
+    *,
+    request: HttpRequest,
+    user: User,
+    password: str | None = None,
+    method: str | None = None,
+    code: str | None = None,
+    remember: bool = True,
+) -> None:
+    """Confirm it is ``user`` before a sensitive change: their password, or a second-factor code.
+
+    Counted like a sign-in attempt (the same limits). Raises InvalidInput naming the field. With
+    ``remember`` the session counts as recently authenticated (programs with a bearer token have no
+    session: they send the password with each sensitive call)."""
+    from zizhu.accounts import protection  # protection imports logins, which imports this module's peers
+
+    protection.guard(request, "signin", user.get_username() or f"user:{user.pk}")
+    if password:
+        if not user.check_password(password):
+            message = _("The password is not correct.")
+            raise InvalidInput(message, fields={"password": [message]}, code="password_wrong")
+    elif code and method:
+        verify(user=user, method=method, code=code, request=request)
+    else:
+        message = _("Enter your password or a code.")
+        raise InvalidInput(message, fields={"password": [message]})
+    if remember:
+        mark_authenticated(request)
+
+
 def recently_authenticated(request: HttpRequest) -> bool:
     at = request.session.get(AUTH_AT)
     return at is not None and time.time() - float(at) <= REAUTH_WINDOW

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Schema, Status
 
-from zizhu.accounts import audit, mfa, passkeys, protection
+from zizhu.accounts import audit, mfa, passkeys
 from zizhu.accounts.api import ProfileOut, auth_router, me_router
 from zizhu.accounts.audit import client_ip
 from zizhu.accounts.auth import require_csrf
@@ -66,11 +66,7 @@ def require_recent_auth(request: HttpRequest, password: str | None = None) -> No
     """A sensitive change: signed in or re-authenticated within 10 minutes on this session, or (for
     programs with a bearer token, which have no session) the account's password sent along."""
     if password:
-        user: User = request.user  # type: ignore[assignment]
-        protection.guard(request, "signin", user.get_username() or f"user:{user.pk}")
-        if not user.check_password(password):
-            message = _("The password is not correct.")
-            raise InvalidInput(message, fields={"password": [message]}, code="password_wrong")
+        mfa.reauthenticate(request=request, user=request.user, password=password, remember=False)  # type: ignore[arg-type]
         return
     if not mfa.recently_authenticated(request):
         raise PermissionDenied(
@@ -96,18 +92,13 @@ def _audit(request: HttpRequest, summary: str) -> None:
 def reauth(request: HttpRequest, payload: ReauthIn):
     """Confirm it is you (password, or a second-factor code) before a sensitive change (10 minutes)."""
     _session_only(request)
-    user: User = request.user  # type: ignore[assignment]
-    protection.guard(request, "signin", user.get_username() or f"user:{user.pk}")
-    if payload.password:
-        if not user.check_password(payload.password):
-            message = _("The password is not correct.")
-            raise InvalidInput(message, fields={"password": [message]}, code="password_wrong")
-    elif payload.code and payload.method:
-        mfa.verify(user=user, method=payload.method, code=payload.code, request=request)
-    else:
-        message = _("Enter your password or a code.")
-        raise InvalidInput(message, fields={"password": [message]})
-    mfa.mark_authenticated(request)
+    mfa.reauthenticate(
+        request=request,
+        user=request.user,  # type: ignore[arg-type]
+        password=payload.password,
+        method=payload.method,
+        code=payload.code,
+    )
     return Status(204, None)
 
 

@@ -105,26 +105,17 @@ def reauth(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = ReauthForm(request.POST or None, methods=mfa.methods(user))  # type: ignore[arg-type]
     if request.method == "POST" and form.is_valid():
-        from zizhu.accounts import protection
-
-        protection.guard(request, "signin", user.get_username() or f"user:{user.pk}")
-        ok = False
-        if form.cleaned_data.get("password"):
-            ok = user.check_password(form.cleaned_data["password"])  # type: ignore[union-attr]
-            if not ok:
-                form.add_error("password", _("The password is not correct."))
-        elif form.cleaned_data.get("code"):
-            try:
-                mfa.verify(
-                    user=user, method=form.cleaned_data["method"], code=form.cleaned_data["code"], request=request
-                )  # type: ignore[arg-type]
-                ok = True
-            except DomainError as exc:
-                _errors_to_form(form, exc)
+        try:
+            mfa.reauthenticate(
+                request=request,
+                user=user,  # type: ignore[arg-type]
+                password=form.cleaned_data.get("password"),
+                method=form.cleaned_data.get("method"),
+                code=form.cleaned_data.get("code"),
+            )
+        except DomainError as exc:
+            _errors_to_form(form, exc)  # a rate limit is re-raised: 429
         else:
-            form.add_error(None, _("Enter your password or a code."))
-        if ok:
-            mfa.mark_authenticated(request)
             return redirect(safe_next(request, reverse("accounts:security")))
     status = 422 if request.method == "POST" else 200
     context = {
