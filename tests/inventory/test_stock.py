@@ -107,3 +107,51 @@ def test_fifty_parallel_allocations_of_ten_units(tee_m):
     assert totals == {"on_hand": 10, "allocated": 10, "available": 0, "shipped": 0}
     assert Variant.objects.get(pk=tee_m.pk).stock == 0
     assert StockMovement.objects.filter(reason="allocated").count() == 10
+
+
+@pytest.mark.smoke
+def test_allocation_takes_the_first_warehouse_by_priority_that_holds_enough(tee_m):
+    from zizhu.inventory.models import Warehouse
+
+    Warehouse.objects.filter(code="main").update(priority=5)
+    near = Warehouse.objects.create(code="near", name="近仓", priority=1)
+    closed = Warehouse.objects.create(code="closed", name="停用仓", priority=0, is_active=False)
+    services.receive(variant=tee_m, quantity=3, warehouse=near)
+    services.receive(variant=tee_m, quantity=50, warehouse=closed)
+    services.allocate(lines=[(tee_m.pk, 2)], order_number="O1")  # the near one (priority 1) holds 3
+    services.allocate(lines=[(tee_m.pk, 2)], order_number="O2")  # only 1 left there: the main one
+    taken = dict(StockMovement.objects.filter(reason="allocated").values_list("order_number", "stock__warehouse__code"))
+    assert taken == {"O1": "near", "O2": "main"}
+    with pytest.raises(services.OutOfStock):  # 1 + 8 free in active warehouses; the closed one never ships
+        services.allocate(lines=[(tee_m.pk, 9)], order_number="O3")
+    assert Variant.objects.get(pk=tee_m.pk).stock == 1 + 8 + 50 - 0  # the mirror counts every warehouse
+
+
+@pytest.mark.smoke
+def test_a_variant_without_a_stock_row_is_taken_over_when_first_ordered(shirt):
+    from decimal import Decimal
+
+    fresh = Variant.objects.create(product=shirt, sku="TEE-XL", price=Decimal("79.00"), stock=5)
+    services.allocate(lines=[(fresh.pk, 2)], order_number="O1")
+    assert selectors.totals(variant_id=fresh.pk) == {"on_hand": 5, "allocated": 2, "available": 3, "shipped": 0}
+    assert Variant.objects.get(pk=fresh.pk).stock == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_crossed_multi_line_orders_neither_deadlock_nor_oversell(tee_m, tee_l):
+    """Half the buyers list M then L, the others L then M: rows are locked in key order, so
+    no deadlock error; L (3 units) limits the orders to exactly 3."""
+
+    def buy(index: int) -> str:
+        lines = [(tee_m.pk, 1), (tee_l.pk, 1)]
+        try:
+            services.allocate(lines=lines if index % 2 else lines[::-1], order_number=f"O{index}")
+        except services.OutOfStock:
+            return "out"
+        return "ok"
+
+    results = run_in_threads(24, buy)
+    assert results.count("ok") == 3 and results.count("out") == 21, results
+    assert selectors.available_by_variant(variant_ids=[tee_m.pk, tee_l.pk]) == {tee_m.pk: 7, tee_l.pk: 0}
+    assert (Variant.objects.get(pk=tee_m.pk).stock, Variant.objects.get(pk=tee_l.pk).stock) == (7, 0)

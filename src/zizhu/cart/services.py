@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from zizhu.cart.models import Cart, CartLine
@@ -220,6 +220,31 @@ def merge_guest_cart(*, guest_key: str, user: Any) -> Cart | None:
 
 def _product_of(line: CartLine) -> Any:
     return line.variant.product if line.variant is not None else line.configured_sku.product  # type: ignore[union-attr]
+
+
+_FREEZE_OPEN = """
+UPDATE cart_cart SET status = %(ordered)s
+WHERE status = %(open)s AND id = (
+    SELECT id FROM cart_cart WHERE status = %(open)s AND {owner} ORDER BY id LIMIT 1
+)
+RETURNING id, user_id, guest_key, status, created_at, updated_at
+"""
+
+
+def freeze_open(*, owner: Owner) -> Cart | None:
+    """``open_cart`` and ``freeze`` in one statement (checkout's hot path): the owner's open cart,
+    now ordered and locked until the commit; None when the owner has no open cart (or a
+    concurrent checkout froze it first)."""
+    if owner.user is not None:
+        condition, params = "user_id = %(user)s", {"user": owner.user.pk}
+    else:
+        condition, params = "user_id IS NULL AND guest_key = %(guest)s", {"guest": owner.session_key}
+    params |= {"open": Cart.Status.OPEN.value, "ordered": Cart.Status.ORDERED.value}
+    with connection.cursor() as cursor:
+        cursor.execute(_FREEZE_OPEN.format(owner=condition), params)
+        row = cursor.fetchone()
+    names = ["id", "user_id", "guest_key", "status", "created_at", "updated_at"]
+    return Cart.from_db(connection.alias, names, row) if row is not None else None
 
 
 def freeze(*, cart: Cart) -> Cart:

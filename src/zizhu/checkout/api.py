@@ -141,11 +141,11 @@ def place_order(request: HttpRequest, payload: PlaceOrderIn):
     same order (replayed); another body → 422; while the first runs → 409. Out of stock → 409."""
     authenticate(request)
     owner = owners.owner(request, create=False)
-    cart = carts.open_cart(owner=owner, create=False) if owner is not None else None
 
     def action() -> tuple[int, Any]:
         order = services.place_order(
-            cart=cart,
+            cart=None,
+            cart_owner=owner,  # found and frozen in one statement
             customer=request.user,
             contact=services.Contact(**payload.contact.dict()),
             address=services.Address(**payload.address.dict()),

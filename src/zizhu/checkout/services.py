@@ -25,8 +25,9 @@ from zizhu.accounts.logins import parse_mainland_mobile
 from zizhu.cart import services as carts
 from zizhu.cart.delivery import OPTIONS, get_option
 from zizhu.cart.models import Cart
-from zizhu.cart.pricing import PricedLine, price_lines, quote
-from zizhu.cart.selectors import cart_lines
+from zizhu.cart.pricing import PricedLine, quote
+from zizhu.cart.selectors import checkout_lines
+from zizhu.catalog.owners import Owner
 from zizhu.checkout import addresses, discounts
 from zizhu.checkout.models import SavedAddress
 from zizhu.core import idempotency
@@ -121,8 +122,10 @@ def place_order(
     idempotency_owner: str = "",
     voucher: str = "",
     joins_transaction: bool = False,
+    cart_owner: Owner | None = None,
 ) -> Order:
-    """Place the order for ``cart``. The same ``idempotency_key`` (per customer, or per guest
+    """Place the order for ``cart`` (or for ``cart_owner``'s open cart, found and frozen in one
+    statement: the API's way). The same ``idempotency_key`` (per customer, or per guest
     ``idempotency_owner`` such as the guest key) returns the same order, even once the cart is
     gone; with other details → 422 ``idempotency_key_reused``.
 
@@ -134,6 +137,7 @@ def place_order(
     voucher = voucher.strip().upper() if isinstance(voucher, str) else ""
     details: dict[str, Any] = {
         "cart": cart,
+        "cart_owner": cart_owner,
         "customer": buyer,
         "contact": contact,
         "address": address,
@@ -145,6 +149,8 @@ def place_order(
         owner = f"user:{customer.pk}"
     elif idempotency_owner:
         owner = f"guest:{idempotency_owner}"
+    elif cart_owner is not None:
+        owner = f"guest:{cart_owner.session_key}"
     elif cart is not None:
         owner = f"cart:{cart.pk}"
     else:
@@ -178,6 +184,7 @@ def place_order(
 def _place(
     *,
     cart: Cart | None,
+    cart_owner: Owner | None,
     customer: Any,
     contact: Contact,
     address: Address,
@@ -185,13 +192,13 @@ def _place(
     voucher: str = "",
     savepoint: bool = True,
 ) -> Order:
-    if cart is None:
+    if cart is None and cart_owner is None:
         raise InvalidInput(_("Your cart is empty."), code="cart_empty")
     # Everything below runs inside this block, and any error leaves it: the services called
     # need no savepoints of their own (own_savepoint=False).
     with transaction.atomic(savepoint=savepoint):
-        cart = carts.freeze(cart=cart)
-        lines = price_lines(cart_lines(cart=cart))
+        cart = carts.freeze(cart=cart) if cart is not None else _freeze_open(cart_owner)
+        lines = checkout_lines(cart=cart)
         if not lines:
             raise InvalidInput(_("Your cart is empty."), code="cart_empty")
         _check_lines(lines)
@@ -248,6 +255,13 @@ def _place(
             own_savepoint=False,
         )
     return order
+
+
+def _freeze_open(owner: Owner | None) -> Cart:
+    cart = carts.freeze_open(owner=owner) if owner is not None else None
+    if cart is None:
+        raise InvalidInput(_("Your cart is empty."), code="cart_empty")
+    return cart
 
 
 def order_return_url(number: str, customer: Any) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zizhu.catalog.models import Variant
@@ -113,6 +114,9 @@ def allocate(*, lines: Iterable[tuple[int, int]], order_number: str, own_savepoi
     if not wanted:
         return
     with transaction.atomic(savepoint=own_savepoint):
+        if connection.vendor == "postgresql":
+            _allocate_in_one_statement(wanted, order_number)
+            return
         rows = _candidate_rows(wanted.keys())
         if any(variant_id not in rows for variant_id in wanted):
             take_over_variants(variant_ids=wanted.keys())
@@ -143,6 +147,69 @@ def allocate(*, lines: Iterable[tuple[int, int]], order_number: str, own_savepoi
             ]
         )
         sync_available(variant_ids=wanted.keys())
+
+
+# PostgreSQL: the whole allocation of an order is ONE statement (data-modifying CTEs): pick each
+# line's first warehouse (by priority) holding enough, lock those stock rows in primary-key order
+# (no deadlock between multi-line orders), take them with the conditional UPDATE (re-checked by
+# PostgreSQL on the newest row version after a concurrent commit), write the ledger rows and move
+# the catalogue's available count by the same amount (on the newest variant row, so concurrent
+# orders add up). Nothing is taken unless every line found a candidate row. Measured on the flash
+# sale: four statements and their ORM compiling were a fifth of an order's web CPU (docs/ordering.md).
+_PG_ALLOCATE = """
+WITH wanted AS (
+    SELECT w.variant_id, w.quantity
+    FROM unnest(%(variants)s::bigint[], %(quantities)s::integer[]) AS w(variant_id, quantity)
+), chosen AS MATERIALIZED (
+    SELECT DISTINCT ON (w.variant_id) s.id AS stock_id, w.variant_id, w.quantity
+    FROM wanted w
+    JOIN inventory_stock s ON s.variant_id = w.variant_id
+    JOIN inventory_warehouse h ON h.id = s.warehouse_id AND h.is_active
+    WHERE s.on_hand - s.allocated >= w.quantity
+    ORDER BY w.variant_id, h.priority, s.id
+), locked AS MATERIALIZED (
+    SELECT s.id FROM inventory_stock s
+    WHERE s.id IN (SELECT stock_id FROM chosen) AND (SELECT count(*) FROM chosen) = %(lines)s
+    ORDER BY s.id
+    FOR UPDATE OF s
+), taken AS (
+    UPDATE inventory_stock s SET allocated = s.allocated + c.quantity
+    FROM chosen c JOIN locked l ON l.id = c.stock_id
+    WHERE s.id = c.stock_id AND s.on_hand >= s.allocated + c.quantity
+    RETURNING s.id AS stock_id, s.variant_id, c.quantity
+), ledger AS (
+    INSERT INTO inventory_stockmovement
+        (stock_id, reason, on_hand_change, allocated_change, order_number, staff_id, note, created_at)
+    SELECT stock_id, %(reason)s, 0, quantity, %(order)s, NULL, '', %(now)s FROM taken
+), synced AS (
+    UPDATE catalog_variant v SET stock = v.stock - t.quantity FROM taken t WHERE v.id = t.variant_id
+)
+SELECT (SELECT count(*) FROM chosen), ARRAY(SELECT variant_id FROM taken)
+"""
+
+
+def _allocate_in_one_statement(wanted: dict[int, int], order_number: str, *, took_over: bool = False) -> None:
+    variants = sorted(wanted)
+    params: dict[str, Any] = {
+        "variants": variants,
+        "quantities": [wanted[v] for v in variants],
+        "lines": len(variants),
+        "reason": R.ALLOCATED.value,
+        "order": order_number,
+        "now": timezone.now(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_PG_ALLOCATE, params)
+        candidates, taken = cursor.fetchone()
+    if candidates < len(variants):  # nothing was taken: find out why (rare, so one more query here)
+        rows = _candidate_rows(variants)
+        if not took_over and any(v not in rows for v in variants):
+            take_over_variants(variant_ids=variants)  # variants that never had a stock row get one
+            _allocate_in_one_statement(wanted, order_number, took_over=True)
+            return
+        raise OutOfStock(v for v in variants if not any(free >= wanted[v] for _pk, free in rows.get(v, [])))
+    if len(taken) < len(variants):  # a concurrent buyer took the last units after our snapshot
+        raise OutOfStock(set(variants) - set(taken))  # the caller's atomic block rolls back what was taken
 
 
 def _candidate_rows(variant_ids: Iterable[int]) -> dict[int, list[tuple[int, int]]]:
