@@ -113,9 +113,9 @@ def add_shirt_variants(
 def _no_leftover_behaviour_buffer():
     from zizhu.catalog import behaviour
 
-    behaviour._state.buffer = behaviour._state.tasks = None
+    behaviour._state.buffer = behaviour._state.touches = None
     yield
-    behaviour._state.buffer = behaviour._state.tasks = None
+    behaviour._state.buffer = behaviour._state.touches = None
 
 
 @pytest.fixture

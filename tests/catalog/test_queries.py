@@ -51,9 +51,27 @@ def test_product_page_exact_query_count(client, shop, customer, settings, django
     url = f"/p/{shop.shirt.slug}/"
     client.get(url)  # fills the cache
     # user, product row with its variants' prices and stock (one join), favourite? = 3 to make the
-    # page; after the response, in one savepoint: history update and the behaviour insert = 4
+    # page; after the response (queue off, as embedded), in one savepoint: history update and the
+    # behaviour insert = 4. With the production queue the 4 are one RPUSH (tests/catalog/test_recording.py).
     with django_assert_num_queries(7):
         client.get(url)
+
+
+def test_product_page_query_count_for_guests_without_a_session(client, shop, django_assert_num_queries):
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    url = f"/p/{shop.shirt.slug}/"
+    Client().get(url)  # another visitor fills the caches
+    # a first visit: the product row with its variants' prices and stock, nothing else in the page (no
+    # session, no favourite query for a guest key made just now); after the response (queue off), in one
+    # savepoint: the history row (update, insert, trim check) and the behaviour insert = 1 + 6
+    with django_assert_num_queries(7):
+        client.get(url)
+    # back with the guest-key cookie: the product row and the favourite = 2; after: update + insert = 2 + 4
+    with django_assert_num_queries(6):
+        client.get(url)
+    assert not Session.objects.exists()
 
 
 def test_detail_api_exact_query_count(client, shop, django_assert_num_queries):
@@ -140,3 +158,29 @@ def test_favourites_and_history_pages_do_not_grow_with_entries(client, customer,
             Favourite.objects.create(user=customer, product=product)
             BrowsingHistory.objects.create(user=customer, product=product)
     assert counts[0] == counts[1]
+
+
+@pytest.mark.smoke
+def test_whole_cached_page_keeps_each_visitors_language_elder_mode_token_and_favourite(client, shop):
+    """Visitors without a session get the whole page from the cache: it still follows their language and
+    elder mode, carries their own CSRF token and shows their own favourite state."""
+    from django.test import Client
+
+    url = f"/p/{shop.shirt.slug}/"
+    first, second = Client(), Client()
+    page_one, page_two = first.get(url).content.decode(), second.get(url).content.decode()
+    token_one, token_two = first.cookies["csrftoken"].value, second.cookies["csrftoken"].value
+    assert token_one != token_two and "zizhu-csrf-slot" not in page_one + page_two
+    assert 'lang="zh-Hans"' in page_one and 'class="elder"' not in page_one
+    assert 'aria-pressed="false"' in page_one and 'name="csrfmiddlewaretoken"' in page_one
+    elder = Client()
+    elder.cookies["zizhu_elder"] = "1"
+    assert 'class="elder"' in elder.get(url).content.decode()
+    english = Client()
+    english.cookies["zizhu_lang"] = "en"
+    body = english.get(url).content.decode()
+    assert 'lang="en"' in body and "Cotton shirt" in body
+    assert 'class="elder"' not in first.get(url).content.decode()  # the elder page did not replace it
+    first.post(f"/p/{shop.shirt.slug}/favourite/")  # a session now: this visitor's page is built per request
+    assert 'aria-pressed="true"' in first.get(url).content.decode()
+    assert 'aria-pressed="false"' in second.get(url).content.decode()

@@ -289,7 +289,7 @@ def categories(request: HttpRequest):
 def product(request: HttpRequest, slug: str):
     """One product with its images, variants (price and stock) and configurator option groups and rules."""
     found = _product_or_404(slug[:120])
-    services.record_view(owner=owner_for(request), product=found, context={"source": "api"})
+    services.record_view(owner=owner_for(request), product_id=found.pk, context={"source": "api"})
     return product_detail(found)
 
 
@@ -352,6 +352,7 @@ def remove_favourite(request: HttpRequest, favourite_id: int):
 
 @history_router.get("", response={200: HistoryListOut, 401: ErrorOut, 422: ErrorOut})
 def list_history(request: HttpRequest, page: Query[PageIn]):
+    services.flush_recorded_activity(wait=True)  # the latest views may still be queued
     rows, total = selectors.list_history(
         owner=_owner(request), offset=(page.page - 1) * page.page_size, limit=page.page_size
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from zizhu.catalog import recording
 from zizhu.catalog.models import BehaviourEvent, BrowsingHistory, Favourite
 
 
@@ -13,6 +14,7 @@ def export_favourites(user: Any) -> list[dict[str, Any]]:
 
 
 def export_history(user: Any) -> list[dict[str, Any]]:
+    recording.flush(wait=True)  # the latest views may still be queued
     rows = BrowsingHistory.objects.filter(user=user).values("product__slug", "viewed_at")
     return [{"product": row["product__slug"], "viewed_at": row["viewed_at"]} for row in rows]
 
@@ -27,7 +29,9 @@ def export_behaviour(user: Any) -> list[dict[str, Any]]:
 
 
 def erase(user: Any) -> None:
-    """Favourites and history go; behaviour events stay for the recommender without any link to the person."""
+    """Favourites and history go; behaviour events stay for the recommender without any link to the person.
+    (Records still queued for the account are written after it is gone: without the link, see
+    ``catalog.recording``.)"""
     Favourite.objects.filter(user=user).delete()
     BrowsingHistory.objects.filter(user=user).delete()
     BehaviourEvent.objects.filter(user=user).update(user=None, session_key="")

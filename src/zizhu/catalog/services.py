@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from zizhu.catalog import behaviour, configurator
+from zizhu.catalog import behaviour, configurator, recording
 from zizhu.catalog.importing import ProductRow
 from zizhu.catalog.models import (
     BehaviourEvent,
@@ -37,7 +37,7 @@ from zizhu.core.errors import InvalidInput, NotFound
 
 PRODUCT_CHANGED = "catalog.product.changed"
 PRODUCT_DELETED = "catalog.product.deleted"
-HISTORY_LIMIT = 200
+HISTORY_LIMIT = recording.HISTORY_LIMIT
 MAX_QUERY_LENGTH = 200
 MAX_CONTEXT_KEYS = 20
 
@@ -229,28 +229,25 @@ def toggle_favourite(*, owner: Owner, product: Product) -> bool:
 # --- browsing history and behaviour ---------------------------------------------------------------------
 
 
-def record_view(*, owner: Owner | None, product: Product, context: Mapping[str, Any] | None = None) -> None:
-    """A product page was seen: history (latest view per product) and a behaviour event,
-    both written after the response."""
+def record_view(*, owner: Owner | None, product_id: int, context: Mapping[str, Any] | None = None) -> None:
+    """A product page was seen: history (latest view per product) and a behaviour event, both
+    handed on after the response (written in bulk, see ``catalog.recording``)."""
     if owner is not None:
-        viewed_at = timezone.now()
-        behaviour.defer(lambda: _touch_history(owner=owner, product_id=product.pk, viewed_at=viewed_at))
-    record_behaviour(event_type=BehaviourEvent.Type.VIEW, owner=owner, product_id=product.pk, context=context)
+        behaviour.touch(
+            recording.Touch(
+                user_id=owner.user.pk if owner.user is not None else None,
+                session_key="" if owner.user is not None else owner.session_key,
+                product_id=product_id,
+                viewed_at=timezone.now(),
+            )
+        )
+    record_behaviour(event_type=BehaviourEvent.Type.VIEW, owner=owner, product_id=product_id, context=context)
 
 
-def _touch_history(*, owner: Owner, product_id: int, viewed_at: Any) -> None:
-    rows = BrowsingHistory.objects.filter(**owner.lookup())
-    if rows.filter(product_id=product_id).update(viewed_at=viewed_at):
-        return
-    try:
-        with transaction.atomic():
-            BrowsingHistory.objects.create(**owner.fields(), product_id=product_id, viewed_at=viewed_at)
-    except IntegrityError:  # two tabs at once, or the product was deleted meanwhile
-        rows.filter(product_id=product_id).update(viewed_at=viewed_at)
-        return
-    stale = list(rows.order_by("-viewed_at", "-id").values_list("pk", flat=True)[HISTORY_LIMIT : HISTORY_LIMIT + 50])
-    if stale:
-        BrowsingHistory.objects.filter(pk__in=stale).delete()
+def flush_recorded_activity(*, wait: bool = False) -> int:
+    """Write the queued views, history touches and behaviour events now (``catalog.recording``); for
+    readers that must see every view so far (``wait``: also the ones another flush is writing)."""
+    return recording.flush(wait=wait)
 
 
 HISTORY_CLEARED = "catalog.history.cleared"
@@ -258,7 +255,9 @@ HISTORY_CLEARED = "catalog.history.cleared"
 
 def clear_history(*, owner: Owner) -> int:
     """Forget the owner's browsing history. For a signed-in customer the recommender is told (outbox
-    ``catalog.history.cleared`` with ``user_id`` and ``cleared_at``) so it stops learning from those views."""
+    ``catalog.history.cleared`` with ``user_id`` and ``cleared_at``) so it stops learning from those views.
+    Views still queued are written first, so none comes back after the clearing."""
+    recording.flush(wait=True)
     with transaction.atomic():
         deleted, _details = BrowsingHistory.objects.filter(**owner.lookup()).delete()
         if owner.user is not None:
@@ -267,6 +266,7 @@ def clear_history(*, owner: Owner) -> int:
 
 
 def remove_history_entry(*, owner: Owner, entry_id: int) -> None:
+    recording.flush(wait=True)  # a queued view of the same product would bring the row back
     deleted, _details = BrowsingHistory.objects.filter(**owner.lookup(), pk=entry_id).delete()
     if not deleted:
         raise NotFound(_("No such entry in your history."))
@@ -282,6 +282,7 @@ def merge_guest_activity(*, session_key: str, user: Any) -> dict[str, int]:
     """
     if not session_key or user is None:
         return {"favourites": 0, "history": 0}
+    recording.flush(wait=True)  # the guest's latest views are still queued
     with transaction.atomic():
         guest_favourites = Favourite.objects.filter(user__isnull=True, session_key=session_key)
         owned = set(Favourite.objects.filter(user=user).values_list("product_id", flat=True))

@@ -1,5 +1,6 @@
 """Framework hook: Django's ``user_logged_in`` signal moves a guest's favourites and
-browsing history (kept by session key) onto the account that just signed in.
+browsing history (kept by guest key, in the session or the signed cookie) onto the account
+that just signed in.
 
 This is not a business flow between apps (DESIGN.md forbids signals for those): it is the
 one place Django tells us about a sign-in, and the work is done by a catalogue service.
@@ -17,7 +18,9 @@ from django.dispatch import receiver
 def merge_guest_activity_on_sign_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if request is None or not getattr(user, "pk", None) or not hasattr(request, "session"):
         return
-    guest_key = request.session.get("catalog_guest_key")
+    from zizhu.catalog.owners import adopt_into_session
+
+    guest_key = adopt_into_session(request)
     if guest_key:
         from zizhu.catalog.services import merge_guest_activity
 

@@ -4,11 +4,12 @@ Thin: selectors read, services write."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from zizhu.accounts.views import safe_next
 from zizhu.catalog import configurator, selectors, services
 from zizhu.catalog.models import Product
-from zizhu.catalog.owners import owner_for
+from zizhu.catalog.owners import is_new_guest, owner_for
 from zizhu.core.errors import DomainError
 from zizhu.core.pagecache import CSRF_SLOT, personalise
 
@@ -36,8 +37,8 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _product_or_404(slug: str) -> Product:
-    product = selectors.get_product_for_page(slug=slug[:120])
+def _product_or_404(slug: str = "", row: selectors.PageRow | None = None) -> Product:
+    product = selectors.get_product_for_page(slug=slug[:120], row=row)
     if product is None:
         raise Http404(_("We could not find this product."))
     return product
@@ -79,48 +80,78 @@ def _product_context(request: HttpRequest, product: Product, **extra: Any) -> di
     return context
 
 
+def _page_for_anyone(request: HttpRequest) -> bool:
+    """A visitor whose whole page is the same as anyone's but for the CSRF token and the favourite
+    button: no session (so not signed in, no cart, no messages kept there), no messages cookie, no
+    query string (the layout's links carry the path)."""
+    cookies = request.COOKIES
+    return (
+        settings.SESSION_COOKIE_NAME not in cookies
+        and CookieStorage.cookie_name not in cookies
+        and not request.META.get("QUERY_STRING")
+    )
+
+
 @require_GET
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The product page. Its body is cached per product version, current prices and stock,
     language, delivery day and chosen variant; the parts that belong to one visitor (CSRF
-    token, favourite button) are put in on every request."""
-    product = _product_or_404(slug)
-    owner = owner_for(request, create=True)
+    token, favourite button) are put in on every request. For a visitor without a session the
+    whole page (layout included) is cached the same way, per elder mode."""
+    row = selectors.product_page_row(slug=slug[:120])
+    if row is None:
+        raise Http404(_("We could not find this product."))
+    # a first-time visitor gets a guest key in a signed cookie: no session is made for a product view
+    owner = owner_for(request, create=True, in_cookie=True)
     if not _is_htmx(request):  # the variant picker's live updates are not new views
-        services.record_view(owner=owner, product=product, context={"source": "page"})
-    variants = list(product.variants.all())
-    wanted_sku = request.GET.get("sku", "")[:64]
-    chosen = next((v for v in variants if v.sku == wanted_sku), None)
-    fresh = repr([product.price, *((v.pk, v.price, v.stock) for v in variants)])
+        services.record_view(owner=owner, product_id=row.pk, context={"source": "page"})
+    chosen = row.sku_variant(request.GET.get("sku", "")[:64])
     key = ":".join(
         [
-            "catalog:page:v2",
-            str(product.pk),
-            str(product.updated_at.timestamp()),
-            hashlib.sha256(fresh.encode()).hexdigest()[:16],
+            "catalog:page:v3",
+            str(row.pk),
+            str(row.updated_at.timestamp()),
+            row.fingerprint(),
             get_language() or "",
-            selectors.estimated_delivery(product).isoformat(),
-            str(chosen.pk if chosen else 0),
+            selectors.estimated_delivery(days=row.delivery_days).isoformat(),
+            str(chosen),
         ]
     )
+    whole = _page_for_anyone(request)
+    if whole:
+        key += ":page:" + ("elder" if getattr(request, "elder_mode", False) else "standard")
     cached = cache.get(key)
     if cached is None:
-        context = _product_context(request, product, favourite_placeholder=FAVOURITE_SLOT, csrf_token=CSRF_SLOT)
-        # Both states of the favourite button are cached with the body: per request only the
-        # visitor's state is picked (no template rendered for it) and their CSRF token put in.
-        buttons = [
-            render_to_string(
-                "catalog/partials/favourite_button.html",
-                {"product": product, "is_favourite": state, "csrf_token": CSRF_SLOT},
-            )
-            for state in (False, True)
-        ]
-        cached = (render_to_string("catalog/partials/product_body.html", context), *buttons)
+        cached = _render_cached_parts(request, row, whole=whole)
         cache.set(key, cached, PAGE_CACHE_SECONDS)
-    body, not_favourite, favourite = cached
-    chosen_button = favourite if selectors.is_favourite(owner=owner, product=product) else not_favourite
-    body = personalise(body.replace(FAVOURITE_SLOT, chosen_button), request)
-    return render(request, "catalog/product_detail.html", {"product": product, "body": mark_safe(body)})  # noqa: S308
+    html, not_favourite, favourite = cached
+    # a guest key made just now has no favourites: no query
+    is_favourite = not is_new_guest(request) and selectors.is_favourite(owner=owner, product=row.pk)
+    html = personalise(html.replace(FAVOURITE_SLOT, favourite if is_favourite else not_favourite), request)
+    if whole:
+        return HttpResponse(html)
+    product = _product_or_404(row=row)
+    return render(request, "catalog/product_detail.html", {"product": product, "body": mark_safe(html)})  # noqa: S308
+
+
+def _render_cached_parts(request: HttpRequest, row: selectors.PageRow, *, whole: bool) -> tuple[str, str, str]:
+    """The product body (or the whole page) with slots for the CSRF token and the favourite button, and
+    both states of the button: per request only the visitor's state is picked (no template rendered for
+    it) and their CSRF token put in."""
+    product = _product_or_404(row=row)
+    context = _product_context(request, product, favourite_placeholder=FAVOURITE_SLOT, csrf_token=CSRF_SLOT)
+    buttons = [
+        render_to_string(
+            "catalog/partials/favourite_button.html",
+            {"product": product, "is_favourite": state, "csrf_token": CSRF_SLOT},
+        )
+        for state in (False, True)
+    ]
+    html = render_to_string("catalog/partials/product_body.html", context)
+    if whole:  # the layout too: values given here override the context processors' (the CSRF token's)
+        page = {"product": product, "body": mark_safe(html), "csrf_token": CSRF_SLOT}  # noqa: S308
+        html = render_to_string("catalog/product_detail.html", page, request)
+    return html, buttons[0], buttons[1]
 
 
 @require_POST
@@ -188,6 +219,7 @@ def favourites(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
+    services.flush_recorded_activity(wait=True)  # the latest views may still be queued
     owner = owner_for(request)
     rows, total = selectors.list_history(owner=owner, limit=LIST_PAGE_SIZE) if owner else ([], 0)
     return render(request, "catalog/history.html", {"rows": rows, "total": total})

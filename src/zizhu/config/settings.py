@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "zizhu.accounts.middleware.PreferencesMiddleware",
     "zizhu.accounts.devices.SessionTrackingMiddleware",
+    "zizhu.catalog.owners.GuestKeyCookieMiddleware",  # a first product view's guest key: a signed cookie
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zizhu.core.middleware.RateLimitedMiddleware",
@@ -165,6 +166,9 @@ if REDIS_URL:
     SESSION_ENGINE = "zizhu.core.sessions"  # cached_db with a one-statement update
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
     CELERY_BROKER_URL = REDIS_URL
+    # Product views, history touches and behaviour events go onto a Redis list after the response and
+    # are written in bulk (zizhu.catalog.recording); embedded (and the test suite) writes them at once.
+    ZIZHU_RECORDING_QUEUE = PRODUCTION and env("ZIZHU_RECORDING_QUEUE", "1") == "1"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -189,6 +193,7 @@ ZIZHU_PERIODIC_JOBS = [
     ("zizhu.recommendations.tasks.train_nightly", 3600),  # trains at night, once a day
     ("zizhu.recommendations.tasks.send_digests", 3600),  # customers whose usual hour of the week is now
     ("zizhu.catalog.tasks.purge_guest_activity", 86400),
+    ("zizhu.catalog.tasks.flush_recorded_activity", 5),  # queued product views → history and events
     ("zizhu.core.idempotency.purge_expired", 3600),
     ("zizhu.payments.sandbox_gateway.delivery.deliver_due", 10),
     ("zizhu.payments.sandbox_gateway.api.purge_unused_tokens", 3600),

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zizhu.catalog.models import BehaviourEvent, Category, Product, VariantValue
+from zizhu.catalog.services import flush_recorded_activity
 from zizhu.core.errors import InvalidInput, NotFound
 from zizhu.recommendations import digests, selectors
 from zizhu.recommendations.algorithms.blend import DEFAULT_WEIGHTS, HALF_LIFE_DAYS
@@ -46,6 +47,7 @@ def train_recommendations(*, progress: Progress = _quiet) -> ModelVersion:
     """Train on every behaviour event and replace the stored lists (one transaction for the swap)."""
     started = time.perf_counter()
     progress("load", 0, 1)
+    flush_recorded_activity(wait=True)  # the views still queued (catalog.recording) count too
     events = selectors.load_shop_interactions()
     progress("load", 1, 1)
     products = dict(Product.objects.filter(is_active=True).values_list("id", "category_id"))
@@ -244,6 +246,7 @@ def learn_activity_hours(*, now: datetime | None = None) -> int:
     (one aggregate query, then bulk writes: the last digest's time and products are kept)."""
     now = now or timezone.now()
     zone = digests.shop_time_zone()
+    flush_recorded_activity(wait=True)  # the views still queued (catalog.recording) count too
     histograms = digests.activity_histograms(since=now - timedelta(weeks=digests.LEARN_WEEKS), zone=zone)
     with transaction.atomic():
         # every stored schedule is rewritten (no IN list of all customers: SQLite caps its parameters)
