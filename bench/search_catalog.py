@@ -102,7 +102,7 @@ def prepare(env: dict[str, str], args: argparse.Namespace) -> None:
         fresh_database(DB_URL)
         manage(env, "migrate", "--noinput", "-v0")
         print(django(env, SEED_SCRIPT.format(wanted=args.products, per_scale=DEMO_PRODUCTS_PER_SCALE)).strip()[-80:])
-        indexed = 0
+        products, indexed = map(int, django(env, STATE_SCRIPT).split())  # a fresh seed is not indexed yet
     if indexed < products * 0.99 or args.reindex:
         print(f"load average before indexing: {load_average()}")
         print(django(env, INDEX_SCRIPT).strip(), f"(load average after: {load_average()})", flush=True)
