@@ -218,3 +218,14 @@ def test_redis_down_writes_at_once(client, shop, queue, monkeypatch):
     monkeypatch.setattr(recording, "_redis", broken)
     assert client.get(f"/p/{shop.shirt.slug}/").status_code == 200
     assert BehaviourEvent.objects.count() == 1 and BrowsingHistory.objects.count() == 1
+
+
+def test_a_chunk_written_twice_adds_events_but_no_history_rows(client, shop, queue):
+    client.get(f"/p/{shop.shirt.slug}/")  # a new guest: their first view skips the history look-up
+    client.get(f"/p/{shop.phone.slug}/")
+    items = queue.lrange(recording._key("queue"), 0, -1)
+    assert recording.flush() == 2
+    queue.rpush(recording._key("processing"), *items)  # as if a flusher died after its commit
+    assert recording.flush() == 2
+    assert BrowsingHistory.objects.count() == 2  # at least once: the history is idempotent
+    assert BehaviourEvent.objects.count() == 4  # the events are not (documented)

@@ -20,6 +20,7 @@ def export_history(user: Any) -> list[dict[str, Any]]:
 
 
 def export_behaviour(user: Any) -> list[dict[str, Any]]:
+    recording.flush(wait=True)  # the latest events may still be queued
     rows = BehaviourEvent.objects.filter(user=user).order_by("occurred_at", "id")
     rows = rows.values("event_type", "product__slug", "query", "occurred_at")
     return [

@@ -52,6 +52,7 @@ class Touch:
     session_key: str
     product_id: int
     viewed_at: datetime
+    new_guest: bool = False  # the guest key was made by this view: the guest has no rows yet
 
 
 def enabled() -> bool:
@@ -85,7 +86,7 @@ def encode(events: Iterable[BehaviourEvent], touches: Iterable[Touch]) -> str:
         ["e", e.event_type, e.user_id, e.session_key, e.product_id, e.query, e.context, _ts(e.occurred_at)]
         for e in events
     ]
-    rows += [["h", t.user_id, t.session_key, t.product_id, _ts(t.viewed_at)] for t in touches]
+    rows += [["h", t.user_id, t.session_key, t.product_id, _ts(t.viewed_at), int(t.new_guest)] for t in touches]
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -113,8 +114,8 @@ def decode(items: Iterable[bytes | str]) -> tuple[list[BehaviourEvent], list[Tou
                     )
                 )
             elif row[0] == "h":
-                _kind, user_id, session_key, product_id, ts = row
-                touches.append(Touch(user_id, session_key, product_id, _moment(ts)))
+                _kind, user_id, session_key, product_id, ts, *new = row
+                touches.append(Touch(user_id, session_key, product_id, _moment(ts), bool(new and new[0])))
     return events, touches
 
 
@@ -133,42 +134,50 @@ def _owner_q(owners: Iterable[tuple[int | None, str]]) -> Q:
 
 
 def _write_history(touches: list[Touch]) -> None:
-    """Latest view per owner and product: update the rows that exist, insert the others, trim."""
+    """Latest view per owner and product: update the rows that exist, insert the others, trim.
+
+    A guest whose key was made by one of these views has no rows yet: nothing to look up or trim."""
     latest: dict[tuple[int | None, str, int], datetime] = {}
     for touch in touches:
         owner_key = (touch.user_id, "" if touch.user_id is not None else touch.session_key, touch.product_id)
         if owner_key not in latest or touch.viewed_at > latest[owner_key]:
             latest[owner_key] = touch.viewed_at
-    if len(latest) == 1:  # one view (a request written at once): one UPDATE when the row exists
-        (user_id, key, product_id), viewed_at = next(iter(latest.items()))
+    fresh = {(None, t.session_key) for t in touches if t.new_guest and t.user_id is None}
+    new_rows = {key: at for key, at in latest.items() if (key[0], key[1]) in fresh}
+    known = {key: at for key, at in latest.items() if (key[0], key[1]) not in fresh}
+    if len(known) == 1:  # one returning owner's view (a request written at once): one UPDATE
+        (user_id, key, product_id), viewed_at = next(iter(known.items()))
         rows = BrowsingHistory.objects.filter(_owner_q([(user_id, key)]), product_id=product_id)
-        if rows.filter(viewed_at__lt=viewed_at).update(viewed_at=viewed_at):
-            return
-    else:
-        owners = {(user_id, key) for user_id, key, _product in latest}
-        product_ids = {product_id for _user, _key, product_id in latest}
+        if not rows.filter(viewed_at__lt=viewed_at).update(viewed_at=viewed_at):
+            new_rows.update(known)  # absent (or newer: the insert then does nothing)
+    elif known:
+        owners = {(user_id, key) for user_id, key, _product in known}
+        product_ids = {product_id for _user, _key, product_id in known}
         existing = BrowsingHistory.objects.filter(_owner_q(owners), product_id__in=product_ids).only(
             "pk", "user_id", "session_key", "product_id", "viewed_at"
         )
         changed = []
         for row in existing:
             owner_key = (row.user_id, "" if row.user_id is not None else row.session_key, row.product_id)
-            viewed_at = latest.pop(owner_key, None)
+            viewed_at = known.pop(owner_key, None)
             if viewed_at is not None and viewed_at > row.viewed_at:
                 row.viewed_at = viewed_at
                 changed.append(row)
         if changed:
             BrowsingHistory.objects.bulk_update(changed, ["viewed_at"])
-        if not latest:
-            return
+        new_rows.update(known)
+    if not new_rows:
+        return
     BrowsingHistory.objects.bulk_create(
         [
             BrowsingHistory(user_id=user_id, session_key=key, product_id=product_id, viewed_at=viewed_at)
-            for (user_id, key, product_id), viewed_at in latest.items()
+            for (user_id, key, product_id), viewed_at in new_rows.items()
         ],
         ignore_conflicts=True,  # there already (a newer view, two tabs, a chunk written twice)
     )
-    grown = {(user_id, key) for user_id, key, _product in latest}
+    grown = {(user_id, key) for user_id, key, _product in new_rows} - fresh
+    if not grown:
+        return
     full = (
         BrowsingHistory.objects.filter(_owner_q(grown))
         .values("user_id", "session_key")

@@ -229,9 +229,12 @@ def toggle_favourite(*, owner: Owner, product: Product) -> bool:
 # --- browsing history and behaviour ---------------------------------------------------------------------
 
 
-def record_view(*, owner: Owner | None, product_id: int, context: Mapping[str, Any] | None = None) -> None:
+def record_view(
+    *, owner: Owner | None, product_id: int, context: Mapping[str, Any] | None = None, new_guest: bool = False
+) -> None:
     """A product page was seen: history (latest view per product) and a behaviour event, both
-    handed on after the response (written in bulk, see ``catalog.recording``)."""
+    handed on after the response (written in bulk, see ``catalog.recording``). ``new_guest``: the
+    owner's guest key was made by this view (no rows to look up)."""
     if owner is not None:
         behaviour.touch(
             recording.Touch(
@@ -239,6 +242,7 @@ def record_view(*, owner: Owner | None, product_id: int, context: Mapping[str, A
                 session_key="" if owner.user is not None else owner.session_key,
                 product_id=product_id,
                 viewed_at=timezone.now(),
+                new_guest=new_guest,
             )
         )
     record_behaviour(event_type=BehaviourEvent.Type.VIEW, owner=owner, product_id=product_id, context=context)

@@ -104,7 +104,9 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # a first-time visitor gets a guest key in a signed cookie: no session is made for a product view
     owner = owner_for(request, create=True, in_cookie=True)
     if not _is_htmx(request):  # the variant picker's live updates are not new views
-        services.record_view(owner=owner, product_id=row.pk, context={"source": "page"})
+        services.record_view(
+            owner=owner, product_id=row.pk, context={"source": "page"}, new_guest=is_new_guest(request)
+        )
     chosen = row.sku_variant(request.GET.get("sku", "")[:64])
     key = ":".join(
         [
