@@ -132,6 +132,13 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")), conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"].endswith("postgresql") and env("DB_PREPARED_STATEMENTS", "1") == "1":
+        # Server-side binding + prepared statements (psycopg prepares a query once a connection has run
+        # it 5 times): PostgreSQL stops parsing and planning every statement again, and the client stops
+        # quoting literals. Measured on the checkout path: PostgreSQL CPU per order 3.9 → 2.4 ms, web
+        # CPU 7.0 → 5.6 ms (docs/ordering.md). DB_PREPARED_STATEMENTS=0 behind a transaction-pooling
+        # PgBouncer without prepared-statement support.
+        DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
