@@ -25,13 +25,14 @@ from zizhu.payments.models import Payment
 #   UPDATE the session's open cart SET status = 'ordered' … RETURNING     1
 #   SELECT lines + variants + products + purchase limits (one JOIN)       1
 #   SELECT the best current promotion                                     1
-#   INSERT payment, payment event, order, order line, order event, outbox 6
+#   INSERT payment + its first event (one statement, core.sql.insert_family) 1
+#   INSERT order + order line + order event + outbox row (one statement)     1
 #   allocation: pick, lock, take, ledger, catalogue mirror (one statement) 1
 #   UPDATE the Idempotency-Key with the answer                            1
 #   RELEASE SAVEPOINT (COMMIT)                                            1
 #   the session (guest's grants) written through: one UPDATE              1
 # (It was 21 before the flash-sale work of session 3: docs/ordering.md.)
-CHECKOUT_QUERIES = 15
+CHECKOUT_QUERIES = 11
 
 
 @pytest.mark.postgres

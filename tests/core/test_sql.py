@@ -47,3 +47,27 @@ def test_insert_many_refuses_mixed_models_and_writes_nothing():
     with pytest.raises(TypeError):
         sql.insert_many([OutboxEvent(topic="a"), Order(number="O1", total=Decimal("1"))])
     assert not OutboxEvent.objects.filter(topic="a").exists()
+
+
+def test_insert_family_writes_the_parent_and_its_rows_and_links_them():
+    from zizhu.orders.models import OrderEvent, OrderLine
+
+    order = Order(number="O100000000000001", contact_name="王", contact_phone="+8613800138000", province="上海市",
+                  city="上海市", address_line="世纪大道 1 号", delivery_method="standard", delivery_fee=Decimal("0"),
+                  estimated_date="2026-12-01", subtotal=Decimal("20"), total=Decimal("20"))  # fmt: skip
+    lines = [
+        OrderLine(
+            order=order, sku=f"SKU-{i}", name=f"商品{i}", unit_price=Decimal("10"), quantity=1, line_total=Decimal("10")
+        )
+        for i in range(2)
+    ]
+    event = OrderEvent(order=order, status="pending_payment", kind="placed")
+    outbox = OutboxEvent(topic="test.family", payload={"number": order.number})
+    sql.insert_family(order, [*lines, event, outbox])
+    assert order.pk and all(row.pk for row in (*lines, event, outbox))
+    assert [line.order_id for line in lines] == [order.pk, order.pk] and event.order_id == order.pk
+    stored = Order.objects.get(pk=order.pk)
+    assert list(stored.lines.order_by("pk").values_list("sku", flat=True)) == ["SKU-0", "SKU-1"]
+    assert [line.pk for line in lines] == list(stored.lines.order_by("pk").values_list("pk", flat=True))
+    assert stored.events.get().pk == event.pk and stored.contact_phone == "+8613800138000"
+    assert OutboxEvent.objects.get(pk=outbox.pk).payload == {"number": order.number}

@@ -69,8 +69,13 @@ def handlers_for(topic: str) -> list[Handler]:
 
 def emit(topic: str, payload: dict[str, Any]) -> OutboxEvent:
     """Record an event in the current transaction; it is dispatched after commit."""
-    event = sql.insert(OutboxEvent(topic=topic, payload=payload))  # prebuilt INSERT: emitted on hot paths
-    if _registry.get(topic):
+    return emitted(sql.insert(OutboxEvent(topic=topic, payload=payload)))  # prebuilt INSERT: hot paths emit
+
+
+def emitted(event: OutboxEvent) -> OutboxEvent:
+    """``emit`` for an event row the caller inserted itself (together with its own rows, in one
+    statement: ``core.sql.insert_family``); call it right after, in the same transaction."""
+    if _registry.get(event.topic):
         transaction.on_commit(lambda: _enqueue(event.pk))
     # An event nobody handles (yet) is not sent to the broker: the periodic sweep marks it done.
     # That keeps a broker round trip off hot requests such as placing an order (order.placed).

@@ -9,6 +9,10 @@ encrypted and decimal fields), the primary key read back with ``RETURNING`` (Pos
 SQLite ≥ 3.35). What it skips: model signals (no business flow uses them, DESIGN.md §3)
 and ``full_clean`` (``create`` does not run it either).
 
+``insert_family`` writes a new row and rows that belong to it (an order, its lines, its first
+timeline event and its outbox event) in ONE statement on PostgreSQL (data-modifying CTEs: the
+children take the parent's new key from the CTE), one INSERT per model elsewhere.
+
 Only for plain models with an auto primary key and no multi-table inheritance.
 """
 
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from itertools import groupby
 from typing import Any, TypeVar
 
 from django.db import connection, models
@@ -54,12 +59,83 @@ def insert_many(instances: Sequence[M]) -> Sequence[M]:
     for instance in instances:
         if type(instance) is not model:
             raise TypeError("insert_many takes instances of one model")
-        params.extend(f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields)
+        params.extend(_values(instance, fields))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         keys = [row[0] for row in cursor.fetchall()]
     for instance, key in zip(instances, keys, strict=True):
-        instance.pk = key
-        instance._state.adding = False
-        instance._state.db = connection.alias
+        _mark_saved(instance, key)
     return instances
+
+
+def _values(instance: models.Model, fields: Sequence[models.Field]) -> list[Any]:
+    return [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+
+
+def _links_to(row: models.Model, parent: models.Model) -> tuple[str, ...]:
+    """Names of ``row``'s foreign keys that hold ``parent`` (assigned before it had a key)."""
+    return tuple(
+        f.name
+        for f in row._meta.concrete_fields
+        if f.is_relation and f.is_cached(row) and f.get_cached_value(row) is parent
+    )
+
+
+@cache
+def _family_statement(
+    parent_model: type[models.Model], groups: tuple[tuple[type[models.Model], int, tuple[str, ...]], ...]
+) -> tuple[str, tuple[tuple[models.Field, ...], ...]]:
+    quote = connection.ops.quote_name
+    parent_sql, parent_fields = _statement(parent_model, connection.vendor, 1)
+    ctes = [f"p AS ({parent_sql})"]
+    field_lists: list[tuple[models.Field, ...]] = [parent_fields]
+    for index, (model, rows, links) in enumerate(groups):
+        fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
+        placeholders = ["(SELECT p.id FROM p)" if f.name in links else "%s" for f in fields]
+        one_row = "(" + ", ".join(placeholders) + ")"
+        columns = ", ".join(quote(f.column) for f in fields)
+        ctes.append(
+            f"c{index} AS (INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608 (our model names)
+            f"VALUES {', '.join([one_row] * rows)} RETURNING {quote(model._meta.pk.column)})"
+        )
+        field_lists.append(tuple(f for f in fields if f.name not in links))
+    keys = ", ".join(["(SELECT p.id FROM p)"] + [f"ARRAY(SELECT id FROM c{i})" for i in range(len(groups))])  # noqa: S608
+    return "WITH " + ", ".join(ctes) + f" SELECT {keys}", tuple(field_lists)
+
+
+def insert_family(parent: M, rows: Sequence[models.Model]) -> M:
+    """INSERT ``parent`` and ``rows`` (rows of one model next to each other; a row's foreign key to
+    ``parent`` assigned as ``row.order = parent``) and set every primary key and link."""
+    links = [_links_to(row, parent) for row in rows]
+    if connection.vendor != "postgresql":
+        insert(parent)
+        for row, names in zip(rows, links, strict=True):
+            for name in names:
+                setattr(row, name, parent)  # now with its key
+        for _model, group in groupby(rows, key=type):
+            insert_many(list(group))
+        return parent
+    groups = []
+    for (model, names), group in groupby(zip(rows, links, strict=True), key=lambda pair: (type(pair[0]), pair[1])):
+        groups.append((model, names, [row for row, _names in group]))
+    sql, field_lists = _family_statement(type(parent), tuple((m, len(g), n) for m, n, g in groups))
+    params = _values(parent, field_lists[0])
+    for (_model, _names, group), fields in zip(groups, field_lists[1:], strict=True):
+        for row in group:
+            params.extend(_values(row, fields))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        parent_key, *child_keys = cursor.fetchone()
+    _mark_saved(parent, parent_key)
+    for (_model, names, group), keys in zip(groups, child_keys, strict=True):
+        for row, key in zip(group, keys, strict=True):
+            for name in names:
+                setattr(row, name, parent)
+            _mark_saved(row, key)
+    return parent
+
+
+def _mark_saved(instance: models.Model, key: Any) -> None:
+    instance.pk = key
+    instance._state.adding = False
+    instance._state.db = connection.alias

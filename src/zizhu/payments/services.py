@@ -115,8 +115,10 @@ def create_payment(
         "return_url": return_url,
     }
     with transaction.atomic(savepoint=own_savepoint):
-        if not own_savepoint:
-            payment = sql.insert(Payment(**fields))  # prebuilt INSERT: checkout's hot path
+        if not own_savepoint:  # checkout's hot path: the payment and its first event in one statement
+            payment = Payment(**fields)
+            created = _created_event(payment)
+            return sql.insert_family(payment, [created])
         else:
             for _attempt in range(3):
                 try:
@@ -127,8 +129,13 @@ def create_payment(
                     continue
             else:
                 raise Conflict()
-        _log(payment, "created", amount=f"{payment.amount:.2f}", currency=payment.currency)
+        sql.insert(_created_event(payment))
     return payment
+
+
+def _created_event(payment: Payment) -> PaymentEvent:
+    amount = {"amount": f"{payment.amount:.2f}", "currency": payment.currency}
+    return PaymentEvent(payment=payment, kind="created", message="", data=amount)
 
 
 def _check_return_url(url: Any) -> str:
