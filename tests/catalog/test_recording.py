@@ -24,6 +24,7 @@ def queue(settings):
     if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
         pytest.skip("needs Redis (make test runs it)")
     settings.ZIZHU_RECORDING_QUEUE = True
+    settings.ZIZHU_RECORDING_FLUSH_THREAD = False  # in the request (the thread is tested on its own below)
     redis = recording._redis()
     keys = [recording._key(name) for name in ("queue", "processing", "lock")]
     redis.delete(*keys)
@@ -229,3 +230,21 @@ def test_a_chunk_written_twice_adds_events_but_no_history_rows(client, shop, que
     assert recording.flush() == 2
     assert BrowsingHistory.objects.count() == 2  # at least once: the history is idempotent
     assert BehaviourEvent.objects.count() == 4  # the events are not (documented)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_production_a_long_queue_wakes_the_processs_flusher_thread(client, shop, queue, settings, monkeypatch):
+    import time
+
+    settings.ZIZHU_RECORDING_FLUSH_THREAD = True
+    monkeypatch.setattr(recording, "FLUSH_AT", 2)
+    for product in (shop.shirt, shop.phone, shop.other_phone):
+        client.get(f"/p/{product.slug}/")
+    try:
+        deadline = time.monotonic() + 10
+        while BehaviourEvent.objects.count() < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert BehaviourEvent.objects.count() == 3 and recording.pending() == 0
+        assert recording._flusher.thread is not None and recording._flusher.thread.name == "recording-flusher"
+    finally:
+        recording._flusher.stop()  # closes its connection: the test database can be dropped
