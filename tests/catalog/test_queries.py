@@ -184,3 +184,20 @@ def test_whole_cached_page_keeps_each_visitors_language_elder_mode_token_and_fav
     first.post(f"/p/{shop.shirt.slug}/favourite/")  # a session now: this visitor's page is built per request
     assert 'aria-pressed="true"' in first.get(url).content.decode()
     assert 'aria-pressed="false"' in second.get(url).content.decode()
+
+
+@pytest.mark.smoke
+def test_whole_cached_page_for_visitors_without_a_session_shows_price_changes_at_once(shop):
+    """The page cached whole for cookieless visitors still follows a bare UPDATE of price or stock."""
+    from django.test import Client
+
+    from zizhu.catalog.models import Product, Variant
+
+    url = f"/p/{shop.shirt.slug}/"
+    variant = shop.shirt.variants.order_by("id").first()
+    first, second = Client().get(url), Client().get(url)  # the second is served from the whole-page cache
+    assert first.status_code == second.status_code == 200 and "12.34" not in second.content.decode()
+    Variant.objects.filter(pk=variant.pk).update(price="12.34")
+    assert "12.34" in Client().get(url).content.decode()
+    Product.objects.filter(pk=shop.shirt.pk).update(is_active=False)
+    assert Client().get(url).status_code == 404
