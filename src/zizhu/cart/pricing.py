@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -90,32 +91,93 @@ def price_lines(lines: Iterable[CartLine]) -> list[PricedLine]:
     for line in lines:
         if line.variant_id:
             variant = line.variant
-            product = variant.product
-            unit = Money.of(variant.price, product.currency)
-            available: int | None = variant.stock if variant.is_active and product.is_active else 0
-            kind, sku, item_id, options = "variant", variant.sku, variant.pk, {}
+            priced.append(
+                variant_line(
+                    line_id=line.pk,
+                    product=variant.product,
+                    variant_id=variant.pk,
+                    sku=variant.sku,
+                    price=variant.price,
+                    stock=variant.stock,
+                    variant_active=variant.is_active,
+                    quantity=line.quantity,
+                    limit=limits[variant.product.pk],
+                )
+            )
         else:
             configured = line.configured_sku
-            product = configured.product
-            unit = configured.unit_price
-            available = None if product.is_active else 0
-            kind, sku, item_id, options = "configured", configured.sku, configured.pk, dict(configured.options)
-        priced.append(
-            PricedLine(
-                id=line.pk,
-                kind=kind,
-                sku=sku,
-                product=product,
-                item_id=item_id,
-                quantity=line.quantity,
-                unit_price=unit,
-                total=unit * line.quantity,
-                available=available,
-                max_quantity=limits[product.pk],
-                options=options,
+            priced.append(
+                configured_line(
+                    line_id=line.pk,
+                    product=configured.product,
+                    configured_id=configured.pk,
+                    sku=configured.sku,
+                    unit=configured.unit_price,
+                    options=dict(configured.options),
+                    quantity=line.quantity,
+                    limit=limits[configured.product.pk],
+                )
             )
-        )
     return priced
+
+
+# The pricing rules of one line, shared by ``price_lines`` (ORM instances) and checkout's plain-SQL read
+# (``cart.selectors.checkout_lines``): a variant sells from stock, and only while it and its product are
+# on sale; a built-to-order SKU has no stock (made to order) and sells while its product is on sale.
+
+
+def variant_line(
+    *,
+    line_id: int,
+    product: Product,
+    variant_id: int,
+    sku: str,
+    price: Any,
+    stock: int,
+    variant_active: bool,
+    quantity: int,
+    limit: int,
+) -> PricedLine:
+    unit = Money.of(price, product.currency)
+    available = stock if variant_active and product.is_active else 0
+    return PricedLine(
+        id=line_id,
+        kind="variant",
+        sku=sku,
+        product=product,
+        item_id=variant_id,
+        quantity=quantity,
+        unit_price=unit,
+        total=unit * quantity,
+        available=available,
+        max_quantity=limit,
+    )
+
+
+def configured_line(
+    *,
+    line_id: int,
+    product: Product,
+    configured_id: int,
+    sku: str,
+    unit: Money,
+    options: dict[str, str],
+    quantity: int,
+    limit: int,
+) -> PricedLine:
+    return PricedLine(
+        id=line_id,
+        kind="configured",
+        sku=sku,
+        product=product,
+        item_id=configured_id,
+        quantity=quantity,
+        unit_price=unit,
+        total=unit * quantity,
+        available=None if product.is_active else 0,
+        max_quantity=limit,
+        options=options,
+    )
 
 
 def quote(lines: list[PricedLine], *, delivery: str | None = None, today: date | None = None) -> Quote:

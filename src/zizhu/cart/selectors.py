@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Max, Q, QuerySet, Sum
 
 from zizhu.cart.models import Cart, CartLine
-from zizhu.cart.pricing import PricedLine, Quote, price_lines, quote
+from zizhu.cart.pricing import PricedLine, Quote, configured_line, price_lines, quote, variant_line
 from zizhu.catalog.models import ConfiguredSku, Product
 from zizhu.core.money import Money
 from zizhu.inventory.selectors import default_limit
@@ -61,30 +61,30 @@ def checkout_lines(*, cart: Cart) -> list[PricedLine]:
         product = Product.from_db(connection.alias, _PRODUCT_FIELDS, row[12:20])
         limit = row[20] if row[20] is not None else default_limit(product)
         if variant_id is not None:
-            unit = Money.of(v_price, product.currency)
-            available: int | None = v_stock if v_active and product.is_active else 0
-            kind, sku, item_id, options = "variant", v_sku, variant_id, {}
-        else:
-            unit = Money.of(c_price, c_currency)
-            available = None if product.is_active else 0
-            decoded = options_field.from_db_value(c_options, None, connection)  # type: ignore[arg-type]
-            options = dict(decoded or {})
-            kind, sku, item_id = "configured", c_sku, configured_id
-        priced.append(
-            PricedLine(
-                id=line_id,
-                kind=kind,
-                sku=sku,
+            line = variant_line(
+                line_id=line_id,
                 product=product,
-                item_id=item_id,
+                variant_id=variant_id,
+                sku=v_sku,
+                price=v_price,
+                stock=v_stock,
+                variant_active=v_active,
                 quantity=quantity,
-                unit_price=unit,
-                total=unit * quantity,
-                available=available,
-                max_quantity=limit,
-                options=options,
+                limit=limit,
             )
-        )
+        else:
+            decoded = options_field.from_db_value(c_options, None, connection)  # type: ignore[arg-type]
+            line = configured_line(
+                line_id=line_id,
+                product=product,
+                configured_id=configured_id,
+                sku=c_sku,
+                unit=Money.of(c_price, c_currency),
+                options=dict(decoded or {}),
+                quantity=quantity,
+                limit=limit,
+            )
+        priced.append(line)
     return priced
 
 
