@@ -1,6 +1,8 @@
-"""Who sees an order: its customer; a guest through the session or a signed, expiring link."""
+"""Who sees an order: its customer; a guest through the browser that placed it or a signed, expiring link."""
 
 from __future__ import annotations
+
+import copy
 
 import pytest
 from django.core import signing
@@ -58,6 +60,35 @@ def test_guest_signed_link_works_and_expires(tee_m, settings):
     assert Client().get(f"/orders/{number}/?t={token}").status_code == 404  # a link for another order
     settings.ZIZHU_ORDER_LINK_MAX_AGE = -1
     assert Client().get(link).status_code == 404
+
+
+@pytest.mark.smoke
+def test_a_guests_grant_cookie_is_bound_to_that_guest(tee_m):
+    """The checkout grants the guest's order and payment in signed cookies, not in the session; the
+    cookie opens nothing in another browser (another guest key), nor once the guest has signed out."""
+    buyer = Client()
+    api_add(buyer, "TEE-M", 1)
+    placed = api_place(buyer).json()
+    number, payment = placed["number"], placed["payment"]["number"]
+    assert access.SESSION_KEY not in buyer.session  # the order's request wrote no session
+    assert buyer.get(f"/api/v1/orders/{number}").status_code == 200
+    assert buyer.get(f"/api/v1/payments/{payment}").status_code == 200
+    assert [o["number"] for o in buyer.get("/api/v1/orders").json()["items"]] == [number]
+    thief = Client()
+    api_add(thief, "TEE-M", 1)  # a guest of their own
+    for name in (access.COOKIE, "zizhu_payments"):
+        thief.cookies[name] = buyer.cookies[name].value
+    assert thief.get(f"/api/v1/orders/{number}").status_code == 404
+    assert thief.get(f"/api/v1/payments/{payment}").status_code == 404
+    tampered = buyer.cookies[access.COOKIE].value.replace(number, "O" + "1" * 16)
+    forger = Client()
+    forger.cookies = copy.deepcopy(buyer.cookies)  # the same guest, with an edited cookie
+    forger.cookies[access.COOKIE] = tampered
+    assert forger.get("/api/v1/orders").json()["items"] == []
+    assert forger.get(f"/api/v1/orders/{number}").status_code == 404
+    assert buyer.get(f"/api/v1/orders/{number}").status_code == 200
+    assert buyer.post("/api/v1/auth/signout").status_code == 204
+    assert buyer.get(f"/api/v1/orders/{number}").status_code in (401, 404)
 
 
 def test_pdf_receipt_for_the_owner_only(client, other_customer, alice_order):

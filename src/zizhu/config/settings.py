@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "zizhu.accounts.middleware.PreferencesMiddleware",
     "zizhu.accounts.devices.SessionTrackingMiddleware",
     "zizhu.catalog.owners.GuestKeyCookieMiddleware",  # a first product view's guest key: a signed cookie
+    "zizhu.core.grants.GrantCookieMiddleware",  # a guest's orders and payments: signed cookies
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zizhu.core.middleware.RateLimitedMiddleware",

@@ -1,4 +1,4 @@
-"""Who may see an order: its customer, or a guest through the session that placed it or a signed,
+"""Who may see an order: its customer, or a guest through the browser that placed it or a signed,
 expiring link (``zizhu.core.grants``) such as the one in the confirmation e-mail."""
 
 from __future__ import annotations
@@ -6,9 +6,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
+from zizhu.catalog import owners
 from zizhu.core.grants import MAX_GRANTS, SignedGrants
 
-SESSION_KEY = "orders.granted"
+SESSION_KEY = "orders.granted"  # where grants were kept before the cookie (still read)
+COOKIE = "zizhu_orders"
 LINK_SALT = "zizhu.orders.order-link"
 __all__ = ["MAX_GRANTS", "grant", "granted_numbers", "link_max_age", "order_link", "redeem"]
 
@@ -17,7 +19,14 @@ def link_max_age() -> int:
     return int(getattr(settings, "ZIZHU_ORDER_LINK_MAX_AGE", 60 * 60 * 24 * 30))
 
 
-GRANTS = SignedGrants(session_key=SESSION_KEY, salt=LINK_SALT, max_age=link_max_age, url_name="orders:detail")
+GRANTS = SignedGrants(
+    salt=LINK_SALT,
+    max_age=link_max_age,
+    url_name="orders:detail",
+    cookie_name=COOKIE,
+    holder=lambda request, create: owners.guest_key(request, create=create),
+    session_key=SESSION_KEY,
+)
 
 
 def granted_numbers(request: HttpRequest) -> list[str]:

@@ -1,7 +1,7 @@
-"""Who may see and pay a payment: its customer, or the guest session it was handed to.
+"""Who may see and pay a payment: its customer, or the guest browser it was handed to.
 
 Guests have no account: the checkout (or a signed link, ``pay_link``) grants the browser
-session access to a payment number. Selectors take these numbers together with the user.
+access to a payment number. Selectors take these numbers together with the user.
 """
 
 from __future__ import annotations
@@ -11,15 +11,24 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from zizhu.catalog import owners
 from zizhu.core.grants import MAX_GRANTS, SignedGrants
 
 WEBHOOK_PATH = "/api/v1/payments/webhooks/sandbox"
-SESSION_KEY = "payments.granted"
+SESSION_KEY = "payments.granted"  # where grants were kept before the cookie (still read)
+COOKIE = "zizhu_payments"
 LINK_SALT = "zizhu.payments.pay-link"
 LINK_MAX_AGE = 60 * 60 * 24
 __all__ = ["MAX_GRANTS", "gateway_urls", "grant", "granted_numbers", "pay_link", "redeem_link"]
 
-GRANTS = SignedGrants(session_key=SESSION_KEY, salt=LINK_SALT, max_age=lambda: LINK_MAX_AGE, url_name="payments:pay")
+GRANTS = SignedGrants(
+    salt=LINK_SALT,
+    max_age=lambda: LINK_MAX_AGE,
+    url_name="payments:pay",
+    cookie_name=COOKIE,
+    holder=lambda request, create: owners.guest_key(request, create=create),
+    session_key=SESSION_KEY,
+)
 
 
 def granted_numbers(request: HttpRequest) -> list[str]:
