@@ -35,14 +35,19 @@ def tee():
     return variant
 
 
-def pay_with_3ds_card(page) -> None:
-    """On the pay page: the 3-D Secure test card on the gateway's page, then its challenge, to the result."""
+def type_card_on_the_gateway(page, number: str) -> None:
+    """On the pay page: "bank card", then the card typed on the gateway's hosted page (not yet sent)."""
     page.get_by_label(re.compile("银行卡")).check()
     page.get_by_role("button", name="继续付款").click()
     page.wait_for_url(re.compile(r"/sandbox-gateway/pay/"))
-    page.get_by_label("卡号").fill("4000 0000 0000 3220")
+    page.get_by_label("卡号").fill(number)
     page.get_by_label("有效期（MM/YY）").fill("12/34")
     page.get_by_label("安全码（CVC）").fill("123")
+
+
+def pay_with_3ds_card(page) -> None:
+    """On the pay page: the 3-D Secure test card on the gateway's page, then its challenge, to the result."""
+    type_card_on_the_gateway(page, "4000 0000 0000 3220")
     page.locator("form.card-form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/sandbox-gateway/3ds/"))
     code = page.locator("#one-time-code strong").inner_text().strip()

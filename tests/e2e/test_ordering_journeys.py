@@ -1,6 +1,7 @@
 """Ordering in Chromium, the journeys issue #4 names that test_checkout.py does not walk to the end:
 a guest buys a configured phone and a T-shirt (address pasted and parsed), passes 3-D Secure and sees
-the order and its receipt; a returning customer orders again in 3 clicks; the wallet QR flow inside
+the order and its receipt; a returning customer orders again in 3 clicks and has paid with the card
+saved last time; the wallet QR flow inside
 checkout with the order page updating live. axe-clean on every page, elder mode included."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pytest
 from tests.e2e import test_checkout
 from tests.e2e.test_visitor_journey import assert_targets, measure
 from zizhu.orders.models import Order
+from zizhu.payments.models import Payment, SavedCard
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 tee, phone = test_checkout.tee, test_checkout.phone  # the same T-shirt and configurable phone
@@ -128,6 +130,15 @@ def test_a_returning_customer_orders_again_in_three_clicks(
     if elder:
         page.locator("#elder-switch").click()
         page.wait_for_load_state()
+    # Last time the customer paid by card on the gateway's page and ticked "save this card for next time".
+    page.goto(f"{live_server.url}/pay/{first.payment_number}/")
+    test_checkout.type_card_on_the_gateway(page, "4242 4242 4242 4242")
+    page.get_by_label("保存此卡，下次使用").check()
+    axe_check(page, "gateway card page with 'save this card'")
+    page.locator("form.card-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/result/"))
+    assert SavedCard.objects.get(customer=customer).last4 == "4242"
+    page.goto(live_server.url + "/")
 
     clicks = 0
     page.get_by_role("link", name="我的订单").first.click()
@@ -140,11 +151,16 @@ def test_a_returning_customer_orders_again_in_three_clicks(
     main = page.locator("main").inner_text()
     assert "王小明" in main and "浦东新区" in main and "特快" in main  # address and delivery of last time
     axe_check(page, "review, prefilled")
+    assert page.get_by_label(re.compile(r"用 Visa ···4242 付款")).is_checked()  # the card used last time
     page.get_by_role("button", name="确认订单并付款").click()
     clicks += 1
-    page.wait_for_url(re.compile(r"/pay/P\d+/$"))
+    page.wait_for_url(re.compile(r"/pay/P\d+/result/$"))
     assert clicks == 3
+    assert page.locator("h1").inner_text() == "支付成功"
+    axe_check(page, "paid with the saved card")
     again = Order.objects.exclude(pk=first.pk).get()
+    assert again.status == Order.Status.PAID
+    assert Payment.objects.get(number=again.payment_number).card_last4 == "4242"
     assert again.customer == customer and again.delivery_method == "express"
     assert again.lines.get().quantity == 2 and (again.province, again.district) == ("上海市", "浦东新区")
     assert page.foreign_requests == []

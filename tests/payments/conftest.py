@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import pytest
 from django.test import Client
 
+from tests.ordering import category, shirt, tee_m  # noqa: F401  (an item to order, for orders' payments)
 from zizhu.core.money import Money
 from zizhu.payments import services
 from zizhu.payments.sandbox_gateway import delivery
@@ -79,7 +80,11 @@ def start(payment, method: str = "card"):
     return services.start_payment(payment=payment, method=method, return_url=RETURN_URL, notify_url=NOTIFY_URL)
 
 
-def pay_on_hosted_page(client: Client, payment, card: str, *, expiry: str = "12/34", cvc: str = "123"):
-    """Start a card payment and type the card on the gateway's page, as the customer does."""
+def pay_on_hosted_page(
+    client: Client, payment, card: str, *, expiry: str = "12/34", cvc: str = "123", save: bool = False
+):
+    """Start a card payment and type the card on the gateway's page, as the customer does
+    (``save``: ticking "save this card for next time")."""
     step = start(payment)
-    return client.post(step.url, {"number": card, "expiry": expiry, "cvc": cvc, "name": "Alice"})
+    form = {"number": card, "expiry": expiry, "cvc": cvc, "name": "Alice", **({"save_card": "1"} if save else {})}
+    return client.post(step.url, form)

@@ -20,8 +20,9 @@ def card_token(client, card: str = CARDS["success"]) -> str:
     return response.json()["token"]
 
 
-def confirm(client, payment, token: str | None, key: str = "key-1"):
-    body = {"token": token} if token else {}
+def confirm(client, payment, token: str | dict | None, key: str = "key-1"):
+    """``token``: a card token, or the whole body (e.g. ``{"saved_card": 12}``)."""
+    body = token if isinstance(token, dict) else {"token": token} if token else {}
     return client.post(
         f"/api/v1/payments/{payment.number}/confirm",
         body,

@@ -13,7 +13,7 @@ from django.db import connection
 from tests.payments.conftest import CARDS, deliver_all, pay_on_hosted_page, start
 from zizhu.core.models import OutboxEvent
 from zizhu.payments import access, services
-from zizhu.payments.models import Payment, PaymentEvent
+from zizhu.payments.models import Payment, PaymentEvent, SavedCard
 from zizhu.payments.sandbox_gateway.models import GatewayEvent, GatewayIntent
 
 
@@ -189,7 +189,8 @@ def _all_payment_text() -> str:
 @pytest.mark.smoke
 def test_card_numbers_never_reach_the_database_or_the_logs(client, payment, make_payment, caplog):
     caplog.set_level(logging.DEBUG)
-    pay_on_hosted_page(client, payment, CARDS["success"], cvc="987")
+    pay_on_hosted_page(client, payment, CARDS["success"], cvc="987", save=True)  # a saved card too
+    services.sync_payment(payment=payment)
     other = make_payment()
     pay_on_hosted_page(client, other, CARDS["3ds"], cvc="987")
     pay_on_hosted_page(client, make_payment(), "4242 4242 4242 4241", cvc="987")  # invalid input too
@@ -202,6 +203,7 @@ def test_card_numbers_never_reach_the_database_or_the_logs(client, payment, make
             assert digits not in haystack and card not in haystack and digits[:12] not in haystack
     assert not re.search(r"(?<![\d.])987(?!\d)", text)  # no CVC either (as a number of its own)
     assert "4242" in text  # only the last four
+    assert SavedCard.objects.filter(last4="4242").exists()  # the saved card: a token, brand, last 4, expiry
 
 
 @pytest.mark.smoke

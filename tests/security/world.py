@@ -45,6 +45,7 @@ class World:
     passkey: Any
     inbox_message: Any
     extra: dict[str, Any] = field(default_factory=dict)
+    saved_card: Any = None
 
     def fingerprint(self) -> dict[str, list[dict[str, Any]]]:
         """Every row A owns, as values: equal before and after means nothing of A's changed."""
@@ -54,8 +55,8 @@ class World:
         from zizhu.checkout.models import SavedAddress
         from zizhu.notifications.models import InboxMessage
         from zizhu.orders.models import Order, OrderLine
-        from zizhu.payments.models import Payment
-        from zizhu.payments.sandbox_gateway.models import GatewayIntent
+        from zizhu.payments.models import Payment, SavedCard
+        from zizhu.payments.sandbox_gateway.models import GatewayIntent, GatewayPaymentMethod
         from zizhu.recommendations.models import HiddenItem
 
         a = self.alice.pk
@@ -74,6 +75,10 @@ class World:
             "hidden": HiddenItem.objects.filter(customer_id=a),
             "passkeys": Passkey.objects.filter(user_id=a),
             "inbox": InboxMessage.objects.filter(customer_id=a),
+            "saved cards": SavedCard.objects.filter(customer_id=a).defer("token"),
+            "gateway saved cards": GatewayPaymentMethod.objects.filter(
+                pk=self.saved_card.token if self.saved_card else ""
+            ),
         }
         volatile = {"last_seen_at", "last_login", "updated_at", "last_used_at"}
         return {
@@ -127,7 +132,14 @@ def build_world(alice: Any, product: Any, other_product: Any) -> World:
         passkey=_passkey(alice),
         inbox_message=send_message(customer=alice, subject="Your order shipped", body="Private news for A"),
         extra={"client": browser},
+        saved_card=_saved_card(alice),
     )
+
+
+def _saved_card(alice: Any) -> Any:
+    from tests.payments.saved import saved_card
+
+    return saved_card(alice)
 
 
 def _passkey(alice: Any) -> Any:

@@ -26,6 +26,8 @@ from zizhu.core.errors import DomainError
 from zizhu.orders import access as order_access
 from zizhu.orders import selectors as order_selectors
 from zizhu.payments import access as payment_access
+from zizhu.payments import saved_card_views
+from zizhu.payments import selectors as payment_selectors
 
 DETAILS = "checkout.details"
 KEY = "checkout.key"
@@ -159,6 +161,9 @@ def review(request: HttpRequest) -> HttpResponse:
         "key": key,
         "voucher_code": code,
         "voucher_error": voucher_error,
+        # A returning customer's saved cards: "pay with Visa ···4242" (the last used one preselected) makes
+        # "Confirm order and pay" the last click (my orders → buy again → confirm).
+        "saved_cards": payment_selectors.usable_saved_cards(user=request.user),
     }
     return render(request, "checkout/review.html", context)
 
@@ -189,6 +194,14 @@ def place(request: HttpRequest) -> HttpResponse:
     if order.customer_id is None:
         payment_access.grant(request, order.payment_number)
     request.session[owners.COUNT_KEY] = 0
+    card_id = saved_card_views.card_id_of(request.POST.get("pay_with", "")[:30])
+    payment = (
+        payment_selectors.get_payment_for(number=order.payment_number, user=request.user)
+        if card_id and order.customer_id
+        else None
+    )
+    if payment is not None:
+        return saved_card_views.pay_and_redirect(request, payment, card_id)
     return redirect("payments:pay", order.payment_number)
 
 

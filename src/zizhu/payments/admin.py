@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from zizhu.core.errors import DomainError
 from zizhu.core.money import Money
 from zizhu.payments import services
-from zizhu.payments.models import Payment, PaymentEvent, Refund, WebhookEvent
+from zizhu.payments.models import Payment, PaymentEvent, Refund, SavedCard, WebhookEvent
 
 
 class ReadOnlyMixin:
@@ -123,6 +123,20 @@ class WebhookEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["provider", "event_type", "outcome"]
     search_fields = ["event_id", "payment__number"]
     readonly_fields = [f.name for f in WebhookEvent._meta.fields]
+
+
+@admin.register(SavedCard)
+class SavedCardAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Staff with the payment roles see a saved card's brand, last 4 and expiry: never its gateway token."""
+
+    list_display = ["__str__", "customer_id", "exp_month", "exp_year", "created_at", "last_used_at"]
+    list_filter = ["brand", "provider"]
+    search_fields = ["=customer__id", "last4"]
+    fields = ["customer_id", "provider", "brand", "last4", "exp_month", "exp_year", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SavedCard]:
+        return super().get_queryset(request).defer("token")
 
 
 from zizhu.payments.risk import admin as _risk_admin  # noqa: E402,F401  (the review queue)

@@ -1,4 +1,5 @@
-"""Payments API: a payment's state, confirming it (Idempotency-Key), and the sandbox webhook."""
+"""Payments API: a payment's state, confirming it (Idempotency-Key) with a card token or a saved card,
+the customer's saved cards, and the sandbox webhook."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.http.response import JsonResponse
-from ninja import Field, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
 from ninja.security import APIKeyCookie
 
 from zizhu.accounts.auth import bearer_auth, session_auth
 from zizhu.core import idempotency
 from zizhu.core.api_errors import ErrorOut
-from zizhu.core.errors import NotFound
-from zizhu.payments import access, selectors, services
+from zizhu.core.errors import InvalidInput, NotFound
+from zizhu.payments import access, saved_cards, selectors, services
 from zizhu.payments.models import Payment
 from zizhu.payments.risk import assess as risk_assess
 from zizhu.payments.risk import selectors as risk_selectors
@@ -84,6 +86,20 @@ class ConfirmIn(Schema):
     token: str | None = Field(
         None, max_length=64, pattern=r"^tok_[A-Za-z0-9_-]{8,60}$", description="A card token from the gateway"
     )
+    saved_card: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="Or the id of one of your saved cards (`GET /payments/cards`)"
+    )
+
+
+class SavedCardOut(Schema):
+    id: int
+    brand: str = Field(..., examples=["visa"])
+    last4: str = Field(..., examples=["4242"])
+    exp_month: int
+    exp_year: int
+    expired: bool = Field(..., description="an expired card is not offered and cannot pay")
+    created_at: datetime
+    last_used_at: datetime | None
 
 
 class SecondFactorIn(Schema):
@@ -140,6 +156,42 @@ def payment_out(payment: Payment, step: services.NextStep | None = None) -> dict
     ).model_dump(mode="json")
 
 
+# Before "/{number}": "cards" is not a payment number.
+@payments_router.get(
+    "/cards",
+    response={200: list[SavedCardOut], 401: ErrorOut},
+    auth=[bearer_auth, session_auth],
+    url_name="payments_cards",
+)
+def list_saved_cards(request: HttpRequest):
+    """The signed-in customer's saved cards (brand, last 4, expiry; never a number or token), last used first."""
+    return [
+        SavedCardOut(
+            id=card.pk,
+            brand=card.brand,
+            last4=card.last4,
+            exp_month=card.exp_month,
+            exp_year=card.exp_year,
+            expired=card.is_expired(),
+            created_at=card.created_at,
+            last_used_at=card.last_used_at,
+        )
+        for card in selectors.saved_cards_for(user=request.user)
+    ]
+
+
+@payments_router.delete(
+    "/cards/{card_id}",
+    response={204: None, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    auth=[bearer_auth, session_auth],
+    url_name="payments_card",
+)
+def remove_saved_card(request: HttpRequest, card_id: int):
+    """Remove a saved card: detached at the gateway (never charged again) and forgotten. Another's → 404."""
+    saved_cards.remove_saved_card(user=request.user, card_id=card_id)
+    return Status(204, None)
+
+
 @payments_router.get("/{number}", response={200: PaymentOut, 401: ErrorOut, 404: ErrorOut}, auth=payment_auth)
 def get_payment(request: HttpRequest, number: str):
     """A payment of the signed-in customer (or granted to this guest session); anyone else's → 404."""
@@ -157,15 +209,27 @@ def confirm_payment(request: HttpRequest, number: str, payload: ConfirmIn):
     first answer and never charges twice; the same key with another body → 422; while the first
     request runs → 409. A 3-D Secure card answers `next_action` (redirect to the challenge).
     A payment whose risk score needs a second factor answers 403 `second_factor_required` (its
-    `fields` name the methods and the two endpoints: send a code, give the factor) until it is given."""
+    `fields` name the methods and the two endpoints: send a code, give the factor) until it is given.
+    `{"saved_card": <id>}` pays with one of the customer's saved cards, server to server (the same risk
+    check; a 3-D Secure card still answers `next_action`); another's or a removed card → 404, an expired
+    one → 422 `card_expired`."""
     payment = _payment(request, number)
+    if payload.token and payload.saved_card:
+        message = _("Send either a card token or a saved card, not both.")
+        raise InvalidInput(message, fields={"saved_card": [message]})
     risk_assess.assess(payment=payment, request=RequestInfo.of(request))  # the pay step: scored once
-    if payload.token and payment.status in services.OPEN_STATUSES:
+    if (payload.token or payload.saved_card) and payment.status in services.OPEN_STATUSES:
         # Checked before the idempotency claim: this 403 is not stored, so the same key works once confirmed.
         risk_assess.require_cleared(payment=payment)
 
     def action() -> tuple[int, Any]:
-        step = services.confirm_payment(payment=payment, token=payload.token, **access.gateway_urls(request, payment))
+        urls = access.gateway_urls(request, payment)
+        if payload.saved_card is not None:
+            step = saved_cards.pay_with_saved_card(
+                payment=payment, card_id=payload.saved_card, user=request.user, **urls
+            )
+        else:
+            step = services.confirm_payment(payment=payment, token=payload.token, **urls)
         payment.refresh_from_db()
         if step.url:
             step = services.NextStep(step.kind, request.build_absolute_uri(step.url))

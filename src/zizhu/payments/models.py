@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zizhu.core.crypto import BlindIndexField, EncryptedTextField, with_index_fields
 from zizhu.core.ids import new_number
 from zizhu.core.money import Money
 from zizhu.payments.sandbox_gateway.models import (  # noqa: F401  (the gateway's tables live in this app)
@@ -193,6 +194,63 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.event_id}"
+
+
+class SavedCard(models.Model):
+    """A card the gateway keeps for a customer ("save this card for next time"). The shop holds only the
+    gateway's reusable token (encrypted at rest, looked up by its blind index), brand, last 4 and expiry."""
+
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="saved_cards"
+    )
+    provider = models.CharField(_("provider"), max_length=30, default="sandbox")
+    token = EncryptedTextField(_("gateway token"), context="payments.savedcard.token")
+    token_index = BlindIndexField(source="token", purpose="payments.savedcard.token")
+    brand = models.CharField(_("card brand"), max_length=20)
+    last4 = models.CharField(_("card last 4 digits"), max_length=4)
+    exp_month = models.PositiveSmallIntegerField(_("expiry month"))
+    exp_year = models.PositiveSmallIntegerField(_("expiry year"))
+    created_at = models.DateTimeField(_("saved at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("saved card")
+        verbose_name_plural = _("saved cards")
+        ordering = [F("last_used_at").desc(nulls_last=True), "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "token_index"], name="saved_card_token_once"),
+            models.CheckConstraint(condition=Q(exp_month__gte=1, exp_month__lte=12), name="saved_card_month_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand_label} ···{self.last4}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        kwargs["update_fields"] = with_index_fields(type(self), kwargs.get("update_fields"))
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def brand_label(self) -> str:
+        labels = {
+            "visa": "Visa",
+            "mastercard": "Mastercard",
+            "unionpay": str(_("UnionPay")),
+            "amex": "American Express",
+        }
+        return labels.get(self.brand, str(_("Card")))
+
+    @property
+    def choice(self) -> str:
+        """How a form names this card as the way to pay."""
+        return f"saved:{self.pk}"
+
+    @property
+    def expiry(self) -> str:
+        return f"{self.exp_month:02d}/{self.exp_year % 100:02d}"
+
+    def is_expired(self, today: object = None) -> bool:
+        day = today or timezone.localdate()
+        return (self.exp_year, self.exp_month) < (day.year, day.month)  # type: ignore[attr-defined]
 
 
 from zizhu.payments.risk.models import RiskAssessment  # noqa: E402,F401  (the risk tables are this app's)

@@ -35,6 +35,9 @@ def erase(user: Any) -> None:
 
 def register() -> None:
     from zizhu.accounts import privacy
+    from zizhu.payments import saved_cards
 
     privacy.register_exporter("payments", export_payments)
+    privacy.register_exporter("saved_cards", saved_cards.export)  # brand, last 4, expiry: never the token
     privacy.register_eraser(erase)
+    privacy.register_eraser(saved_cards.erase)  # deleted, and detached at the gateway after commit

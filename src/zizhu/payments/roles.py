@@ -5,7 +5,19 @@ _REVIEW = ["payments.view_riskassessment", "payments.review_payment"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Refunds are money decisions: finance makes them; customer service can look a payment up.
     # Both review payments held by the risk score (approve = capture, reject = void and cancel).
-    "finance": ["payments.view_payment", "payments.view_refund", "payments.add_refund", *_REVIEW],
-    "customer_service": ["payments.view_payment", "payments.view_refund", *_REVIEW],
-    "admin": ["payments.view_payment", "payments.view_refund", "payments.view_riskassessment"],
+    # Saved cards: brand, last 4 and expiry only (the admin never shows the gateway token).
+    "finance": [
+        "payments.view_payment",
+        "payments.view_refund",
+        "payments.add_refund",
+        "payments.view_savedcard",
+        *_REVIEW,
+    ],
+    "customer_service": ["payments.view_payment", "payments.view_refund", "payments.view_savedcard", *_REVIEW],
+    "admin": [
+        "payments.view_payment",
+        "payments.view_refund",
+        "payments.view_riskassessment",
+        "payments.view_savedcard",
+    ],
 }

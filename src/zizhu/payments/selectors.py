@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from zizhu.core.ids import is_valid_number
-from zizhu.payments.models import Payment, PaymentEvent, Refund
+from zizhu.payments.models import Payment, PaymentEvent, Refund, SavedCard
 
 
 def get_payment_for(*, number: str, user: Any, granted: Collection[str] = ()) -> Payment | None:
@@ -42,3 +43,29 @@ def preferred_method(*, user: Any) -> str:
     paid = (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED, Payment.Status.REFUNDED)
     latest = Payment.objects.filter(customer_id=user.pk, status__in=paid).exclude(method="").order_by("-paid_at")
     return latest.values_list("method", flat=True).first() or ""
+
+
+# --- saved cards (``zizhu.payments.saved_cards``) ----------------------------------------------------------------
+
+
+def saved_cards_for(*, user: Any) -> QuerySet[SavedCard]:
+    """The customer's saved cards, the last used first (the token stays encrypted: it is not loaded)."""
+    if user is None or not user.is_authenticated:
+        return SavedCard.objects.none()
+    return SavedCard.objects.filter(customer_id=user.pk).defer("token")
+
+
+def usable_saved_cards(*, user: Any, today: date | None = None) -> list[SavedCard]:
+    """The cards that can pay today: expired ones are not offered."""
+    return [card for card in saved_cards_for(user=user) if not card.is_expired(today)]
+
+
+def saved_card_for(*, user: Any, card_id: Any) -> SavedCard | None:
+    """One of the customer's own saved cards, or None (another customer's, removed, or not an id)."""
+    try:
+        pk = int(card_id)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < pk < 2**63:
+        return None
+    return saved_cards_for(user=user).filter(pk=pk).first()

@@ -181,6 +181,8 @@ def start_payment(*, payment: Payment, method: str, return_url: str, notify_url:
 
 
 def _ensure_intent(*, payment: Payment, return_url: str, notify_url: str, manual_capture: bool = False) -> IntentState:
+    from zizhu.payments.saved_cards import customer_ref
+
     provider = get_provider(payment.provider)
     try:
         # The payment number is the provider's idempotency key: one intent per payment, ever.
@@ -191,6 +193,7 @@ def _ensure_intent(*, payment: Payment, return_url: str, notify_url: str, manual
             return_url=return_url,
             notify_url=notify_url,
             capture="manual" if manual_capture else "automatic",
+            customer_ref=customer_ref(payment.customer_id),  # a signed-in customer may save the card
         )
     except ProviderError as exc:
         logger.warning("Payment %s: provider refused the intent: %s", payment.number, exc.code)
@@ -328,6 +331,7 @@ def _apply_locked(payment: Payment, state: IntentState, source: str) -> str:
         payment.card_last4 = state.card_last4
         payment.save()
         _log(payment, "succeeded", source=source, method=payment.method, card_last4=payment.card_last4)
+        _remember_card(payment, state)
         events.emit(
             topics.PAYMENT_SUCCEEDED,
             _payload(payment, method=payment.method, customer_id=payment.customer_id),
@@ -359,7 +363,15 @@ def _authorize(payment: Payment, state: IntentState, source: str) -> str:
     payment.card_last4 = state.card_last4
     payment.save()
     _log(payment, "authorized", source=source, method=payment.method, card_last4=payment.card_last4)
+    _remember_card(payment, state)
     return "authorized"
+
+
+def _remember_card(payment: Payment, state: IntentState) -> None:
+    if state.saved_card is not None:  # the customer ticked "save this card" on the gateway's page
+        from zizhu.payments.saved_cards import remember_locked
+
+        remember_locked(payment, state)
 
 
 def capture_payment(*, payment: Payment) -> Payment:

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from zizhu.payments import views
+from zizhu.payments import saved_card_views, views
 from zizhu.payments.risk import views as risk_views
 
 app_name = "payments"
 
 urlpatterns = [
+    path("cards/", saved_card_views.cards, name="cards"),
+    path("cards/<int:card_id>/remove/", saved_card_views.remove_card, name="card_remove"),
     path("<str:number>/", views.pay, name="pay"),
     path("<str:number>/start/", views.start, name="start"),
     path("<str:number>/wallet/", views.wallet, name="wallet"),

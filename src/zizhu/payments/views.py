@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from zizhu.core.errors import DomainError
-from zizhu.payments import access, selectors, services
+from zizhu.payments import access, saved_card_views, selectors, services
 from zizhu.payments.access import gateway_urls as urls_for
 from zizhu.payments.models import Payment
 from zizhu.payments.qr import qr_svg
@@ -40,14 +40,24 @@ def pay(request: HttpRequest, number: str) -> HttpResponse:
     payment = _payment_or_404(request, number)
     if payment.is_final:
         return redirect("payments:result", payment.number)
+    return render(request, "payments/pay.html", _pay_context(request, payment))
+
+
+def _pay_context(request: HttpRequest, payment: Payment, **extra: object) -> dict[str, object]:
     preferred = payment.method or selectors.preferred_method(user=request.user) or Payment.Method.CARD
-    return render(request, "payments/pay.html", {"payment": payment, "preferred": preferred})
+    # A signed-in customer's saved cards (not expired) come first, the last used one preselected.
+    cards = selectors.usable_saved_cards(user=request.user) if payment.customer_id else []
+    if cards and preferred == Payment.Method.CARD:
+        preferred = cards[0].choice
+    return {"payment": payment, "preferred": preferred, "saved_cards": cards, **extra}
 
 
 @require_POST
 def start(request: HttpRequest, number: str) -> HttpResponse:
     payment = _payment_or_404(request, number)
-    method = request.POST.get("method", "")[:10]
+    method = request.POST.get("method", "")[:30]
+    if card_id := saved_card_views.card_id_of(method):
+        return saved_card_views.pay_and_redirect(request, payment, card_id)
     if method in Payment.Method.values and not payment.is_final:
         assess_request(request, payment)  # the pay step: the payment's risk score is taken now, once
     try:
@@ -55,7 +65,7 @@ def start(request: HttpRequest, number: str) -> HttpResponse:
     except SecondFactorRequired:
         return redirect(verify_url(payment, method))
     except DomainError as exc:
-        context = {"payment": payment, "error": str(exc.message)}
+        context = _pay_context(request, payment, error=str(exc.message))
         return render(request, "payments/pay.html", context, status=exc.status)
     if step.kind == "wallet_qr":
         return redirect("payments:wallet", payment.number)

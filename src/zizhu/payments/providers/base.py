@@ -37,6 +37,17 @@ class WebhookRejected(Exception):
 
 
 @dataclass(frozen=True)
+class SavedCardState:
+    """A card the gateway keeps for the customer: a reusable token and what may be shown (never the number)."""
+
+    token: str
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+
+
+@dataclass(frozen=True)
 class IntentState:
     intent_id: str
     status: str
@@ -48,6 +59,7 @@ class IntentState:
     failure_code: str = ""
     redirect_url: str = ""  # where the customer goes next (hosted card page, 3-D Secure challenge)
     wallet_url: str = ""  # what the wallet QR code encodes
+    saved_card: SavedCardState | None = None  # the customer asked the gateway to keep the card of this payment
 
 
 @dataclass(frozen=True)
@@ -79,12 +91,23 @@ class PaymentProvider(Protocol):
         return_url: str,
         notify_url: str,
         capture: str = "automatic",
+        customer_ref: str = "",
     ) -> IntentState:
-        """``capture="manual"``: the customer's confirmation only authorises; ``capture`` takes the money."""
+        """``capture="manual"``: the customer's confirmation only authorises; ``capture`` takes the money.
+        ``customer_ref`` (a signed-in customer, never a guest): the hosted page may offer to save the card."""
         ...
 
     def confirm(self, *, intent_id: str, token: str | None = None) -> IntentState:
         """Pay with ``token``; without one, fetch the intent's current state (after a redirect back)."""
+        ...
+
+    def charge_saved_card(self, *, intent_id: str, card_token: str, customer_ref: str) -> IntentState:
+        """Pay with a saved card of ``customer_ref``, server to server (3-D Secure may still ask for a challenge).
+        Refused (``ProviderError``): ``payment_method_invalid`` (unknown, removed, another's), ``card_expired``."""
+        ...
+
+    def detach_saved_card(self, *, card_token: str, customer_ref: str) -> None:
+        """The customer removed the card: the gateway must never charge it again. Safe to repeat."""
         ...
 
     def capture(self, *, intent_id: str, amount: Money | None = None) -> IntentState: ...

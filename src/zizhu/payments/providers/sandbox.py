@@ -16,7 +16,14 @@ from django.conf import settings
 
 from zizhu.core.money import Money, MoneyError
 from zizhu.payments import signatures
-from zizhu.payments.providers.base import IntentState, ProviderError, RefundState, WebhookEvent, WebhookRejected
+from zizhu.payments.providers.base import (
+    IntentState,
+    ProviderError,
+    RefundState,
+    SavedCardState,
+    WebhookEvent,
+    WebhookRejected,
+)
 from zizhu.payments.sandbox_gateway import api as gateway
 from zizhu.payments.sandbox_gateway.delivery import SIGNATURE_HEADER
 
@@ -35,7 +42,14 @@ def _state(data: gateway.IntentData) -> IntentState:
         failure_code=data.failure_code,
         redirect_url=data.challenge_url if data.status == "requires_action" else data.hosted_url,
         wallet_url=data.wallet_url,
+        saved_card=_saved(data.saved_method),
     )
+
+
+def _saved(method: gateway.MethodData | None) -> SavedCardState | None:
+    if method is None:
+        return None
+    return SavedCardState(method.id, method.brand, method.last4, method.exp_month, method.exp_year)
 
 
 def _call(func: Any, **kwargs: Any) -> Any:
@@ -57,6 +71,7 @@ class SandboxProvider:
         return_url: str,
         notify_url: str,
         capture: str = "automatic",
+        customer_ref: str = "",
     ) -> IntentState:
         data = _call(
             gateway.create_intent,
@@ -67,6 +82,7 @@ class SandboxProvider:
             return_url=return_url,
             notify_url=notify_url,
             capture_method="manual" if capture == "manual" else "automatic",
+            customer_ref=customer_ref,
         )
         return _state(data)
 
@@ -74,6 +90,14 @@ class SandboxProvider:
         if token:
             return _state(_call(gateway.confirm_intent, intent_id=intent_id, token=token))
         return _state(_call(gateway.retrieve_intent, intent_id=intent_id))
+
+    def charge_saved_card(self, *, intent_id: str, card_token: str, customer_ref: str) -> IntentState:
+        return _state(
+            _call(gateway.confirm_with_method, intent_id=intent_id, method_id=card_token, customer_ref=customer_ref)
+        )
+
+    def detach_saved_card(self, *, card_token: str, customer_ref: str) -> None:
+        _call(gateway.detach_method, method_id=card_token, customer_ref=customer_ref)
 
     def capture(self, *, intent_id: str, amount: Money | None = None) -> IntentState:
         return _state(_call(gateway.capture_intent, intent_id=intent_id, amount=amount.amount if amount else None))
@@ -133,6 +157,22 @@ def _intent_from(data: Mapping[str, Any]) -> IntentState:
         card_brand=str(card.get("brand") or "")[:20],
         card_last4=str(card.get("last4") or "")[-4:],
         failure_code=str(data.get("failure_code") or "")[:40],
+        saved_card=_saved_from(data.get("saved_card")),
+    )
+
+
+def _saved_from(value: Any) -> SavedCardState | None:
+    if not isinstance(value, dict):
+        return None
+    month, year = value.get("exp_month"), value.get("exp_year")
+    if not isinstance(month, int) or not isinstance(year, int) or not 1 <= month <= 12:
+        raise ValueError("bad saved card")
+    return SavedCardState(
+        token=_text(value.get("id"), 40),
+        brand=str(value.get("brand") or "")[:20],
+        last4=str(value.get("last4") or "")[-4:],
+        exp_month=month,
+        exp_year=year,
     )
 
 

@@ -30,13 +30,23 @@ def assess_request(request: HttpRequest, payment: Payment) -> None:
     assess.assess(payment=payment, request=RequestInfo.of(request))
 
 
+def _method(value: str) -> str:
+    """The way to pay chosen on the pay page: card, wallet or a saved card (``saved:<id>``)."""
+    from zizhu.payments.saved_card_views import card_id_of
+
+    return value if value in Payment.Method.values or card_id_of(value) else Payment.Method.CARD
+
+
 def verify_url(payment: Payment, method: str) -> str:
-    method = method if method in Payment.Method.values else Payment.Method.CARD
-    return f"{reverse('payments:verify', args=[payment.number])}?method={method}"
+    return f"{reverse('payments:verify', args=[payment.number])}?method={_method(method)}"
 
 
 def _continue(request: HttpRequest, payment: Payment, method: str) -> HttpResponse:
     """The factor is passed: go on to pay with the method chosen on the pay page."""
+    from zizhu.payments.saved_card_views import card_id_of, pay_and_redirect
+
+    if card_id := card_id_of(method):
+        return pay_and_redirect(request, payment, card_id)
     if method == Payment.Method.WALLET:
         return redirect("payments:wallet", payment.number)
     try:
@@ -53,8 +63,7 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
     from zizhu.payments.views import _payment_or_404
 
     payment = _payment_or_404(request, number)
-    method = request.POST.get("method") or request.GET.get("method") or Payment.Method.CARD
-    method = method if method in Payment.Method.values else Payment.Method.CARD
+    method = _method((request.POST.get("method") or request.GET.get("method") or Payment.Method.CARD)[:30])
     assessment = assess.get(payment)
     if payment.is_final or assessment is None or not assessment.needs_factor:
         return redirect("payments:pay", payment.number) if not payment.is_final else redirect("payments:result", number)

@@ -1,7 +1,8 @@
 """The sandbox gateway's operations: what a real gateway's HTTPS API and hosted pages do.
 
-The shop calls only ``create_intent``, ``retrieve_intent``, ``confirm_intent``, ``capture_intent``
-and ``refund`` (through ``zizhu.payments.providers.sandbox``), with ids, tokens and amounts; the
+The shop calls only ``create_intent``, ``retrieve_intent``, ``confirm_intent``, ``capture_intent``,
+``refund``, ``confirm_with_method`` and ``detach_method`` (through ``zizhu.payments.providers.sandbox``),
+with ids, tokens and amounts; the
 customer reaches the rest through the gateway's own pages. Every change records a webhook
 event in the gateway's outbox in the same transaction; it is delivered after commit.
 """
@@ -22,7 +23,13 @@ from django.utils import timezone
 
 from zizhu.payments.sandbox_gateway import delivery
 from zizhu.payments.sandbox_gateway.cards import CheckedCard
-from zizhu.payments.sandbox_gateway.models import GatewayCard, GatewayEvent, GatewayIntent, GatewayRefund
+from zizhu.payments.sandbox_gateway.models import (
+    GatewayCard,
+    GatewayEvent,
+    GatewayIntent,
+    GatewayPaymentMethod,
+    GatewayRefund,
+)
 
 Status = GatewayIntent.Status
 OPEN = (Status.REQUIRES_PAYMENT_METHOD, Status.REQUIRES_ACTION)
@@ -51,6 +58,21 @@ class IntentData:
     hosted_url: str
     challenge_url: str
     wallet_url: str
+    saved_method: MethodData | None = None  # the card saved for the customer with this payment
+
+
+@dataclass(frozen=True)
+class MethodData:
+    """A saved card as the merchant may know it: a reusable id, brand, last 4 and expiry."""
+
+    id: str
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
 
 
 @dataclass(frozen=True)
@@ -61,6 +83,13 @@ class RefundData:
     currency: str
     status: str
     merchant_key: str
+
+
+def _method(intent: GatewayIntent) -> MethodData | None:
+    method = intent.payment_method if intent.save_card else None
+    if method is None:
+        return None
+    return MethodData(method.id, method.brand, method.last4, method.exp_month, method.exp_year)
 
 
 def _data(intent: GatewayIntent) -> IntentData:
@@ -79,6 +108,7 @@ def _data(intent: GatewayIntent) -> IntentData:
         hosted_url=reverse("sandbox_gateway:pay", args=[intent.id]),
         challenge_url=reverse("sandbox_gateway:challenge", args=[intent.id]),
         wallet_url=reverse("sandbox_gateway:wallet", args=[intent.id, intent.wallet_secret]),
+        saved_method=_method(intent),
     )
 
 
@@ -94,6 +124,7 @@ def _snapshot(intent: GatewayIntent) -> dict[str, Any]:
         "amount_refunded": f"{intent.amount_refunded:.2f}",
         "method": intent.method,
         "card": {"brand": card.brand, "last4": card.last4} if card else None,
+        "saved_card": method.as_dict() if (method := _method(intent)) else None,
         "failure_code": intent.failure_code,
         "description": intent.description,
     }
@@ -108,7 +139,12 @@ def _emit(event_type: str, data: dict[str, Any], notify_url: str) -> GatewayEven
 
 
 def _locked(intent_id: str) -> GatewayIntent:
-    intent = GatewayIntent.objects.select_for_update(of=("self",)).select_related("card").filter(pk=intent_id).first()
+    intent = (
+        GatewayIntent.objects.select_for_update(of=("self",))
+        .select_related("card", "payment_method")
+        .filter(pk=intent_id)
+        .first()
+    )
     if intent is None:
         raise GatewayError("intent_not_found")
     return intent
@@ -126,8 +162,10 @@ def create_intent(
     return_url: str,
     notify_url: str,
     capture_method: str = "automatic",
+    customer_ref: str = "",
 ) -> IntentData:
-    """Create an intent, or return the one made earlier with the same merchant key (idempotent)."""
+    """Create an intent, or return the one made earlier with the same merchant key (idempotent).
+    ``customer_ref`` names the merchant's signed-in customer: their card may be saved for next time."""
     if amount <= 0:
         raise GatewayError("amount_invalid")
     existing = GatewayIntent.objects.select_related("card").filter(merchant_key=merchant_key).first()
@@ -142,6 +180,7 @@ def create_intent(
                     return_url=return_url,
                     notify_url=notify_url,
                     capture_method=capture_method,
+                    customer_ref=customer_ref[:64],
                 )
         except IntegrityError:
             existing = GatewayIntent.objects.select_related("card").get(merchant_key=merchant_key)
@@ -153,7 +192,7 @@ def create_intent(
 
 
 def retrieve_intent(*, intent_id: str) -> IntentData:
-    intent = GatewayIntent.objects.select_related("card").filter(pk=intent_id).first()
+    intent = GatewayIntent.objects.select_related("card", "payment_method").filter(pk=intent_id).first()
     if intent is None:
         raise GatewayError("intent_not_found")
     return _data(intent)
@@ -170,8 +209,9 @@ def tokenize(card: CheckedCard) -> GatewayCard:
     )
 
 
-def confirm_intent(*, intent_id: str, token: str) -> IntentData:
-    """Pay an open intent with a card token (single use)."""
+def confirm_intent(*, intent_id: str, token: str, save_card: bool = False) -> IntentData:
+    """Pay an open intent with a card token (single use). ``save_card`` (the customer ticked "save this
+    card", offered only when the merchant named its customer): the card is kept once the payment goes through."""
     with transaction.atomic():
         intent = _locked(intent_id)
         if intent.status not in OPEN:
@@ -179,19 +219,55 @@ def confirm_intent(*, intent_id: str, token: str) -> IntentData:
         used = GatewayCard.objects.filter(pk=token, used_at=None).update(used_at=timezone.now())
         if not used:
             raise GatewayError("token_invalid", "The card token is unknown or already used")
-        card = GatewayCard.objects.get(pk=token)
-        intent.card = card
-        intent.method = "card"
-        if card.behaviour == GatewayCard.Behaviour.SUCCEED:
-            _succeed(intent)
-        elif card.behaviour == GatewayCard.Behaviour.THREE_D_SECURE:
-            intent.status = Status.REQUIRES_ACTION
-            intent.challenge_code = f"{secrets.randbelow(1_000_000):06d}"
-            intent.save()
-            _emit("payment_intent.requires_action", _snapshot(intent), intent.notify_url)
-        else:
-            _fail(intent, "card_declined" if card.behaviour == GatewayCard.Behaviour.DECLINE else "insufficient_funds")
+        intent.save_card = bool(save_card and intent.customer_ref)
+        _charge(intent, GatewayCard.objects.get(pk=token))
         return _data(intent)
+
+
+def confirm_with_method(*, intent_id: str, method_id: str, customer_ref: str) -> IntentData:
+    """Pay an open intent with a saved card of the intent's customer (no hosted page; 3-D Secure still asks)."""
+    with transaction.atomic():
+        intent = _locked(intent_id)
+        if intent.status not in OPEN:
+            raise GatewayError("intent_unexpected_state", f"The intent is {intent.status}")
+        method = (
+            GatewayPaymentMethod.objects.filter(pk=method_id[:40], customer_ref=customer_ref, detached_at=None).first()
+            if customer_ref and hmac.compare_digest(customer_ref.encode(), intent.customer_ref.encode())
+            else None
+        )
+        if method is None:
+            raise GatewayError("payment_method_invalid", "The saved card is unknown, removed or not this customer's")
+        today = timezone.localdate()
+        if (method.exp_year, method.exp_month) < (today.year, today.month):
+            raise GatewayError("card_expired", "The saved card has expired")
+        card = GatewayCard.objects.create(**method.details(), used_at=timezone.now())
+        intent.payment_method = method
+        intent.save_card = False  # already saved: nothing new to tell
+        _charge(intent, card)
+        return _data(intent)
+
+
+def detach_method(*, method_id: str, customer_ref: str) -> None:
+    """The customer removed a saved card: it can never be charged again (repeating is harmless)."""
+    method = GatewayPaymentMethod.objects.filter(pk=method_id[:40], customer_ref=customer_ref).first()
+    if method is None or not customer_ref:
+        raise GatewayError("payment_method_invalid", "The saved card is unknown or not this customer's")
+    GatewayPaymentMethod.objects.filter(pk=method.pk, detached_at=None).update(detached_at=timezone.now())
+
+
+def _charge(intent: GatewayIntent, card: GatewayCard) -> None:
+    """The card's (test) behaviour decides: paid, 3-D Secure challenge, or declined."""
+    intent.card = card
+    intent.method = "card"
+    if card.behaviour == GatewayCard.Behaviour.SUCCEED:
+        _succeed(intent)
+    elif card.behaviour == GatewayCard.Behaviour.THREE_D_SECURE:
+        intent.status = Status.REQUIRES_ACTION
+        intent.challenge_code = f"{secrets.randbelow(1_000_000):06d}"
+        intent.save()
+        _emit("payment_intent.requires_action", _snapshot(intent), intent.notify_url)
+    else:
+        _fail(intent, "card_declined" if card.behaviour == GatewayCard.Behaviour.DECLINE else "insufficient_funds")
 
 
 def capture_intent(*, intent_id: str, amount: Decimal | None = None) -> IntentData:
@@ -286,9 +362,21 @@ def confirm_wallet(*, intent_id: str, secret: str, approve: bool) -> IntentData:
         return _data(intent)
 
 
+def _save_method(intent: GatewayIntent) -> None:
+    """Keep the intent's card for its customer (the same card saved again is the same saved card)."""
+    card = intent.card
+    if not intent.save_card or card is None or intent.payment_method_id:
+        return
+    saved = GatewayPaymentMethod.objects.filter(customer_ref=intent.customer_ref, detached_at=None, **card.details())
+    intent.payment_method = saved.first() or GatewayPaymentMethod.objects.create(
+        customer_ref=intent.customer_ref, **card.details()
+    )
+
+
 def _succeed(intent: GatewayIntent) -> None:
     intent.challenge_code = ""
     intent.failure_code = ""
+    _save_method(intent)
     if intent.capture_method == "manual":
         intent.status = Status.REQUIRES_CAPTURE
         intent.save()

@@ -29,6 +29,10 @@ def new_card_token() -> str:
     return _id("tok")
 
 
+def new_payment_method_id() -> str:
+    return _id("pm")
+
+
 def new_refund_id() -> str:
     return _id("re")
 
@@ -41,19 +45,35 @@ def new_wallet_secret() -> str:
     return secrets.token_urlsafe(24)
 
 
-class GatewayCard(models.Model):
+class CardDetails(models.Model):
+    """What the vault keeps of a checked card (a token's or a saved card's): never the number."""
+
     class Behaviour(models.TextChoices):
         SUCCEED = "succeed", _("Succeeds")
         DECLINE = "decline", _("Declined")
         INSUFFICIENT_FUNDS = "insufficient_funds", _("Insufficient funds")
         THREE_D_SECURE = "three_d_secure", _("3-D Secure required")
 
-    token = models.CharField(primary_key=True, max_length=40, default=new_card_token, editable=False)
+    FIELDS = ("brand", "last4", "exp_month", "exp_year", "behaviour")
+
     brand = models.CharField(max_length=20)
     last4 = models.CharField(max_length=4)
     exp_month = models.PositiveSmallIntegerField()
     exp_year = models.PositiveSmallIntegerField()
     behaviour = models.CharField(max_length=20, choices=Behaviour.choices)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.brand} •••• {self.last4}"
+
+    def details(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self.FIELDS}
+
+
+class GatewayCard(CardDetails):
+    token = models.CharField(primary_key=True, max_length=40, default=new_card_token, editable=False)
     used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -62,8 +82,21 @@ class GatewayCard(models.Model):
         verbose_name = _("sandbox card token")
         verbose_name_plural = _("sandbox card tokens")
 
-    def __str__(self) -> str:
-        return f"{self.brand} •••• {self.last4}"
+
+class GatewayPaymentMethod(CardDetails):
+    """A card kept for one of the merchant's customers ("save this card for next time"), like a real
+    gateway's saved payment method: reusable by the merchant server-to-server for that customer only.
+    As for a token, only brand, last 4, expiry and the test behaviour are kept, never the number."""
+
+    id = models.CharField(primary_key=True, max_length=40, default=new_payment_method_id, editable=False)
+    customer_ref = models.CharField(max_length=64, db_index=True)  # the merchant's name for its customer
+    created_at = models.DateTimeField(default=timezone.now)
+    detached_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "sandbox_gateway_payment_method"
+        verbose_name = _("sandbox saved card")
+        verbose_name_plural = _("sandbox saved cards")
 
 
 class GatewayIntent(models.Model):
@@ -84,6 +117,12 @@ class GatewayIntent(models.Model):
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.REQUIRES_PAYMENT_METHOD)
     method = models.CharField(max_length=10, blank=True)
     card = models.ForeignKey(GatewayCard, null=True, blank=True, on_delete=models.SET_NULL)
+    # A signed-in customer of the merchant: the hosted page may offer "save this card" (``save_card``).
+    customer_ref = models.CharField(max_length=64, blank=True)
+    save_card = models.BooleanField(default=False)
+    payment_method = models.ForeignKey(
+        GatewayPaymentMethod, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     challenge_code = models.CharField(max_length=6, blank=True)
     wallet_secret = models.CharField(max_length=40, default=new_wallet_secret, editable=False)
     amount_captured = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))

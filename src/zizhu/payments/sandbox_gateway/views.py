@@ -65,11 +65,16 @@ def card_page(request: HttpRequest, intent_id: str) -> HttpResponse:
     if intent.status not in gateway.OPEN:
         return _back_to_shop(intent)
     errors: dict[str, list[str]] = {}
-    values = {"expiry": "", "name": ""}
+    values = {"expiry": "", "name": "", "save_card": ""}
     if request.method == "POST":
         # The number and the CVC are used here and dropped: they are neither stored nor logged.
         number = request.POST.get("number", "")[:MAX_FIELD]
-        values = {"expiry": request.POST.get("expiry", "")[:10], "name": request.POST.get("name", "")[:60]}
+        values = {
+            "expiry": request.POST.get("expiry", "")[:10],
+            "name": request.POST.get("name", "")[:60],
+            # Offered only when the shop named its signed-in customer (never to guests).
+            "save_card": "1" if intent.customer_ref and request.POST.get("save_card") == "1" else "",
+        }
         try:
             checked = check_card(
                 number=number, expiry=values["expiry"], cvc=request.POST.get("cvc", "")[:8], today=date.today()
@@ -79,7 +84,7 @@ def card_page(request: HttpRequest, intent_id: str) -> HttpResponse:
         else:
             token = gateway.tokenize(checked)
             try:
-                data = gateway.confirm_intent(intent_id=intent.pk, token=token.pk)
+                data = gateway.confirm_intent(intent_id=intent.pk, token=token.pk, save_card=bool(values["save_card"]))
             except gateway.GatewayError:
                 return _back_to_shop(intent)
             if data.status == GatewayIntent.Status.REQUIRES_ACTION:
