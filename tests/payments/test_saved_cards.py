@@ -328,3 +328,44 @@ def test_back_office_shows_brand_and_last4_only_to_payment_roles(client, custome
     assert listing.status_code == 200 and detail.status_code == 200
     for html in (listing.content.decode(), detail.content.decode()):
         assert "4242" in html and card.token not in html and "v1:" not in html
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_clicks_with_a_saved_card_charge_once(customer, make_payment):
+    from tests.ordering import run_in_threads
+    from tests.payments.conftest import NOTIFY_URL, RETURN_URL
+
+    payment = make_payment(customer=customer)
+    card = saved_card(customer)
+
+    def pay(_index: int) -> str:
+        fresh = Payment.objects.get(pk=payment.pk)
+        return saved_cards.pay_with_saved_card(
+            payment=fresh, card_id=card.pk, user=customer, return_url=RETURN_URL, notify_url=NOTIFY_URL
+        ).kind
+
+    results = run_in_threads(4, pay)
+    assert all(result == "none" for result in results), results  # no error for the later clicks either
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.SUCCEEDED
+    assert GatewayCard.objects.count() == 1  # the gateway saw exactly one charge
+    assert OutboxEvent.objects.filter(topic="payment.succeeded").count() == 1
+
+
+def test_script_in_a_saved_cards_text_stays_text(client, payment, customer):
+    card = saved_card(customer)
+    SavedCard.objects.filter(pk=card.pk).update(brand="<script>x</script>", last4="<b>1")
+    client.force_login(customer)
+    for path in ("/pay/cards/", f"/pay/{payment.number}/"):
+        html = client.get(path).content.decode()
+        assert "<script>x" not in html and "<b>1" not in html
+        assert "&lt;b&gt;1" in html
+
+
+@pytest.mark.parametrize("card_id", ["abc", "99999999999999999999", "0", "-1", "1.5"])
+def test_removing_a_card_by_a_bad_id_is_a_clear_4xx(client, customer, card_id):
+    client.force_login(customer)
+    response = client.delete(f"/api/v1/payments/cards/{card_id}")
+    assert response.status_code in (404, 422) and response.json()["message"]
+    assert client.post(f"/pay/cards/{card_id}/remove/").status_code == 404

@@ -103,6 +103,10 @@ def pay_with_saved_card(
             intent_id=payment.provider_intent_id, card_token=token, customer_ref=customer_ref(payment.customer_id)
         )
     except ProviderError as exc:
+        if exc.code == "intent_unexpected_state":
+            # A concurrent click (or another tab) paid or closed it first: one charge; its result is the answer.
+            services.sync_payment(payment=payment)
+            return services.NextStep("none")
         with transaction.atomic():
             PaymentEvent.objects.create(
                 payment=payment, kind="confirm_refused", data={"code": exc.code, "card": card.pk}
