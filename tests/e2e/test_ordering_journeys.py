@@ -162,6 +162,15 @@ def test_a_returning_customer_orders_again_in_three_clicks(
     assert again.status == Order.Status.PAID
     assert Payment.objects.get(number=again.payment_number).card_last4 == "4242"
     assert again.customer == customer and again.delivery_method == "express"
+    # The saved cards in the account: listed (brand and last 4 only) and removed.
+    page.goto(live_server.url + "/accounts/profile/")
+    page.get_by_role("link", name="已保存的卡").click()
+    page.wait_for_url(re.compile(r"/pay/cards/$"))
+    assert "Visa ···4242" in page.locator("main").inner_text()
+    axe_check(page, "saved cards")
+    page.get_by_role("button", name=re.compile("删除")).click()
+    page.locator("#site-messages", has_text="已删除").wait_for()
+    assert not SavedCard.objects.filter(customer=customer).exists()
     assert again.lines.get().quantity == 2 and (again.province, again.district) == ("上海市", "浦东新区")
     assert page.foreign_requests == []
 
