@@ -10,6 +10,8 @@ admin.site.site_header = admin.site.site_title = "自助商城 · 后台 Zizhu b
 admin.site.index_title = "Zizhu"
 
 urlpatterns = [
+    # First: an API call is then matched without trying every page's pattern (the checkout's hot path).
+    path("api/v1/", api.urls),
     path("", include("zizhu.storefront.urls")),
     path("accounts/", include("zizhu.accounts.urls")),
     path("", include("zizhu.search.urls")),
@@ -21,7 +23,6 @@ urlpatterns = [
     path("recommendations/", include("zizhu.recommendations.urls")),
     path("inbox/", include("zizhu.notifications.urls")),
     path("sandbox-gateway/", include("zizhu.payments.sandbox_gateway.urls")),
-    path("api/v1/", api.urls),
     # The back office is not at /admin/, the first path every scanner tries.
     path("backoffice/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

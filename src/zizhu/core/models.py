@@ -19,7 +19,7 @@ class OutboxEvent(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed (gave up)")
 
-    topic = models.CharField(_("topic"), max_length=100, db_index=True)
+    topic = models.CharField(_("topic"), max_length=100)
     payload = models.JSONField(_("payload"), default=dict)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -31,8 +31,11 @@ class OutboxEvent(models.Model):
     class Meta:
         verbose_name = _("outbox event")
         verbose_name_plural = _("outbox events")
+        # Plain b-tree indexes, not db_index/unique: those add a varchar_pattern_ops copy on PostgreSQL
+        # (for LIKE 'x%', never used here) that every INSERT must also write (docs/ordering.md).
         indexes = [
             models.Index(fields=["available_at", "id"], name="outbox_pending_idx", condition=Q(status="pending")),
+            models.Index(fields=["topic"], name="outbox_topic_idx"),
         ]
 
     def __str__(self) -> str:

@@ -77,7 +77,7 @@ class StockMovement(models.Model):
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     on_hand_change = models.IntegerField(_("change on hand"), default=0)
     allocated_change = models.IntegerField(_("change allocated"), default=0)
-    order_number = models.CharField(_("order"), max_length=32, blank=True, db_index=True)
+    order_number = models.CharField(_("order"), max_length=32, blank=True)
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -93,6 +93,9 @@ class StockMovement(models.Model):
         verbose_name = _("stock movement")
         verbose_name_plural = _("stock movements")
         ordering = ["-created_at", "-id"]
+        # Plain b-tree indexes, not db_index/unique: those add a varchar_pattern_ops copy on PostgreSQL
+        # (for LIKE 'x%', never used here) that every INSERT must also write (docs/ordering.md).
+        indexes = [models.Index(fields=["order_number"], name="stockmovement_order_idx")]
 
     def __str__(self) -> str:
         return f"{self.reason} {self.on_hand_change:+}/{self.allocated_change:+}"

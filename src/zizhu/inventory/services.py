@@ -156,25 +156,25 @@ def allocate(*, lines: Iterable[tuple[int, int]], order_number: str, own_savepoi
 # the catalogue's available count by the same amount (on the newest variant row, so concurrent
 # orders add up). Nothing is taken unless every line found a candidate row. Measured on the flash
 # sale: four statements and their ORM compiling were a fifth of an order's web CPU (docs/ordering.md).
-_PG_ALLOCATE = """
-WITH wanted AS (
-    SELECT w.variant_id, w.quantity
-    FROM unnest(%(variants)s::bigint[], %(quantities)s::integer[]) AS w(variant_id, quantity)
-), chosen AS MATERIALIZED (
+# A single line needs no separate lock (its UPDATE takes the one row): the FOR UPDATE step cost
+# ~150 µs of PostgreSQL CPU per order, measured.
+_CHOSEN = """
     SELECT DISTINCT ON (w.variant_id) s.id AS stock_id, w.variant_id, w.quantity
-    FROM wanted w
+    FROM unnest(%(variants)s::bigint[], %(quantities)s::integer[]) AS w(variant_id, quantity)
     JOIN inventory_stock s ON s.variant_id = w.variant_id
     JOIN inventory_warehouse h ON h.id = s.warehouse_id AND h.is_active
     WHERE s.on_hand - s.allocated >= w.quantity
     ORDER BY w.variant_id, h.priority, s.id
-), locked AS MATERIALIZED (
+"""
+_LOCKED = """, locked AS MATERIALIZED (
     SELECT s.id FROM inventory_stock s
     WHERE s.id IN (SELECT stock_id FROM chosen) AND (SELECT count(*) FROM chosen) = %(lines)s
     ORDER BY s.id
     FOR UPDATE OF s
-), taken AS (
+)"""
+_TAKE = """, taken AS (
     UPDATE inventory_stock s SET allocated = s.allocated + c.quantity
-    FROM chosen c JOIN locked l ON l.id = c.stock_id
+    FROM chosen c {lock_join}
     WHERE s.id = c.stock_id AND s.on_hand >= s.allocated + c.quantity
     RETURNING s.id AS stock_id, s.variant_id, c.quantity
 ), ledger AS (
@@ -186,6 +186,10 @@ WITH wanted AS (
 )
 SELECT (SELECT count(*) FROM chosen), ARRAY(SELECT variant_id FROM taken)
 """
+_PG_ALLOCATE = (
+    f"WITH chosen AS MATERIALIZED ({_CHOSEN}){_LOCKED}{_TAKE.format(lock_join='JOIN locked l ON l.id = c.stock_id')}"
+)
+_PG_ALLOCATE_ONE_LINE = f"WITH chosen AS MATERIALIZED ({_CHOSEN}){_TAKE.format(lock_join='')}"
 
 
 def _allocate_in_one_statement(wanted: dict[int, int], order_number: str, *, took_over: bool = False) -> None:
@@ -199,7 +203,7 @@ def _allocate_in_one_statement(wanted: dict[int, int], order_number: str, *, too
         "now": timezone.now(),
     }
     with connection.cursor() as cursor:
-        cursor.execute(_PG_ALLOCATE, params)
+        cursor.execute(_PG_ALLOCATE if len(variants) > 1 else _PG_ALLOCATE_ONE_LINE, params)
         candidates, taken = cursor.fetchone()
     if candidates < len(variants):  # nothing was taken: find out why (rare, so one more query here)
         rows = _candidate_rows(variants)
