@@ -53,8 +53,8 @@ class Payment(models.Model):
         CARD = "card", _("Bank card")
         WALLET = "wallet", _("Wallet (QR code)")
 
-    number = models.CharField(_("number"), max_length=20, unique=True, default=new_payment_number, editable=False)
-    reference = models.CharField(_("paying for"), max_length=64, db_index=True)
+    number = models.CharField(_("number"), max_length=20, default=new_payment_number, editable=False)
+    reference = models.CharField(_("paying for"), max_length=64)
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("customer"),
@@ -69,7 +69,8 @@ class Payment(models.Model):
     method = models.CharField(_("method"), max_length=10, choices=Method.choices, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.CREATED)
     provider = models.CharField(_("provider"), max_length=30, default="sandbox")
-    provider_intent_id = models.CharField(_("provider intent"), max_length=64, null=True, blank=True, unique=True)
+    # NULL until the provider made its intent: many such rows, one unique constraint (payment_intent_unique).
+    provider_intent_id = models.CharField(_("provider intent"), max_length=64, null=True, blank=True)  # noqa: DJ001
     captured_amount = models.DecimalField(_("captured"), max_digits=12, decimal_places=2, default=ZERO)
     refunded_amount = models.DecimalField(_("refunded (incl. pending)"), max_digits=12, decimal_places=2, default=ZERO)
     card_brand = models.CharField(_("card brand"), max_length=20, blank=True)
@@ -88,8 +89,16 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         ordering = ["-created_at"]
         # The risk signals read a customer's latest payments (velocity, failures, usual amount).
-        indexes = [models.Index(fields=["customer", "-created_at"], name="payment_customer_recent_idx")]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="payment_customer_recent_idx"),
+            models.Index(fields=["reference"], name="payment_reference_idx"),
+        ]
+        # Constraints and indexes here rather than unique=True / db_index=True on the fields: those add
+        # a varchar_pattern_ops copy on PostgreSQL (for LIKE 'x%', never used) that every payment's
+        # INSERT must also write (docs/ordering.md).
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="payment_number_unique"),
+            models.UniqueConstraint(fields=["provider_intent_id"], name="payment_intent_unique"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(condition=Q(captured_amount__gte=0), name="payment_captured_not_negative"),
             models.CheckConstraint(condition=Q(captured_amount__lte=F("amount")), name="payment_captured_le_amount"),
