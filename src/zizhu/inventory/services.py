@@ -13,6 +13,7 @@ transition); each opens its own atomic block so it is also safe alone.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -158,13 +159,20 @@ def allocate(*, lines: Iterable[tuple[int, int]], order_number: str, own_savepoi
 # sale: four statements and their ORM compiling were a fifth of an order's web CPU (docs/ordering.md).
 # A single line needs no separate lock (its UPDATE takes the one row): the FOR UPDATE step cost
 # ~150 µs of PostgreSQL CPU per order, measured.
+# Each line's row found through the variant's index (LATERAL … LIMIT 1): as a plain join, the
+# prepared statement's generic plan read the whole stock table (2.1 ms at 10,000 SKUs, measured).
+# The lines are a VALUES list of the order's length, not unnest(array): PostgreSQL then keeps one
+# generic plan per length instead of planning again each time (0.13 ms per order, measured).
 _CHOSEN = """
-    SELECT DISTINCT ON (w.variant_id) s.id AS stock_id, w.variant_id, w.quantity
-    FROM unnest(%(variants)s::bigint[], %(quantities)s::integer[]) AS w(variant_id, quantity)
-    JOIN inventory_stock s ON s.variant_id = w.variant_id
-    JOIN inventory_warehouse h ON h.id = s.warehouse_id AND h.is_active
-    WHERE s.on_hand - s.allocated >= w.quantity
-    ORDER BY w.variant_id, h.priority, s.id
+    SELECT c.stock_id, w.variant_id, w.quantity
+    FROM (VALUES {lines}) AS w(variant_id, quantity)
+    CROSS JOIN LATERAL (
+        SELECT s.id AS stock_id FROM inventory_stock s
+        JOIN inventory_warehouse h ON h.id = s.warehouse_id AND h.is_active
+        WHERE s.variant_id = w.variant_id AND s.on_hand - s.allocated >= w.quantity
+        ORDER BY h.priority, s.id
+        LIMIT 1
+    ) c
 """
 _LOCKED = """, locked AS MATERIALIZED (
     SELECT s.id FROM inventory_stock s
@@ -186,24 +194,26 @@ _TAKE = """, taken AS (
 )
 SELECT (SELECT count(*) FROM chosen), ARRAY(SELECT variant_id FROM taken)
 """
-_PG_ALLOCATE = (
-    f"WITH chosen AS MATERIALIZED ({_CHOSEN}){_LOCKED}{_TAKE.format(lock_join='JOIN locked l ON l.id = c.stock_id')}"
-)
-_PG_ALLOCATE_ONE_LINE = f"WITH chosen AS MATERIALIZED ({_CHOSEN}){_TAKE.format(lock_join='')}"
+
+
+@functools.lru_cache(maxsize=64)
+def _allocation_sql(lines: int) -> str:
+    """The allocation statement for an order of ``lines`` variants (parameters v0, q0, v1, q1 …)."""
+    values = ", ".join(f"(%(v{i})s::bigint, %(q{i})s::integer)" for i in range(lines))
+    chosen = f"WITH chosen AS MATERIALIZED ({_CHOSEN.format(lines=values)})"
+    if lines == 1:
+        return chosen + _TAKE.format(lock_join="")
+    return chosen + _LOCKED + _TAKE.format(lock_join="JOIN locked l ON l.id = c.stock_id")
 
 
 def _allocate_in_one_statement(wanted: dict[int, int], order_number: str, *, took_over: bool = False) -> None:
     variants = sorted(wanted)
-    params: dict[str, Any] = {
-        "variants": variants,
-        "quantities": [wanted[v] for v in variants],
-        "lines": len(variants),
-        "reason": R.ALLOCATED.value,
-        "order": order_number,
-        "now": timezone.now(),
-    }
+    params: dict[str, Any] = {"lines": len(variants), "reason": R.ALLOCATED.value, "order": order_number}
+    params["now"] = timezone.now()
+    for i, variant_id in enumerate(variants):
+        params[f"v{i}"], params[f"q{i}"] = variant_id, wanted[variant_id]
     with connection.cursor() as cursor:
-        cursor.execute(_PG_ALLOCATE if len(variants) > 1 else _PG_ALLOCATE_ONE_LINE, params)
+        cursor.execute(_allocation_sql(len(variants)), params)
         candidates, taken = cursor.fetchone()
     if candidates < len(variants):  # nothing was taken: find out why (rare, so one more query here)
         rows = _candidate_rows(variants)
