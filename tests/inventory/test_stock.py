@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from tests.conftest import on_postgres
 from tests.ordering import run_in_threads
@@ -155,3 +157,30 @@ def test_crossed_multi_line_orders_neither_deadlock_nor_oversell(tee_m, tee_l):
     assert results.count("ok") == 3 and results.count("out") == 21, results
     assert selectors.available_by_variant(variant_ids=[tee_m.pk, tee_l.pk]) == {tee_m.pk: 7, tee_l.pk: 0}
     assert (Variant.objects.get(pk=tee_m.pk).stock, Variant.objects.get(pk=tee_l.pk).stock) == (7, 0)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("lines", [1, 3])
+def test_the_prepared_allocation_finds_rows_through_the_index_not_a_table_scan(lines):
+    """Checkout runs the allocation as a prepared statement, which PostgreSQL plans once, without the
+    values (a generic plan). That plan must look each line's stock row up by the variant's index:
+    a join that read the whole stock table cost 2.1 ms per order at 10,000 SKUs."""
+    sql = services._allocation_sql(lines)
+    names: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return f"${names.index(match.group(1)) + 1}"
+
+    numbered = re.sub(r"%\((\w+)\)s", number, sql)
+    values = {"lines": str(lines), "reason": "'allocated'", "order": "'O1'", "now": "now()"}
+    arguments = ", ".join(values.get(name, "1") for name in names)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(f"PREPARE allocation_plan AS {numbered}")
+        cursor.execute(f"EXPLAIN EXECUTE allocation_plan({arguments})")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE allocation_plan")
+    assert "Seq Scan on inventory_stock" not in plan, plan
+    assert "inventory_stock_variant_id" in plan or "stock_variant_warehouse_unique" in plan, plan
