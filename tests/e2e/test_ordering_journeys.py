@@ -1,7 +1,7 @@
 """Ordering in Chromium, the journeys issue #4 names that test_checkout.py does not walk to the end:
 a guest buys a configured phone and a T-shirt (address pasted and parsed), passes 3-D Secure and sees
-the order and its receipt; a returning customer orders again in 3 clicks and has paid with the card
-saved last time; the wallet QR flow inside
+the order and its receipt; a returning customer orders again in 3 clicks and pays with the card saved
+last time after the second factor (or at once with 小额免密支付 turned on); the wallet QR flow inside
 checkout with the order page updating live. axe-clean on every page, elder mode included."""
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 
 from tests.e2e import test_checkout
 from tests.e2e.test_visitor_journey import assert_targets, measure
+from tests.payments.risk.helpers import code_from_mail
 from zizhu.orders.models import Order
 from zizhu.payments.models import Payment, SavedCard
 
@@ -152,10 +154,18 @@ def test_a_returning_customer_orders_again_in_three_clicks(
     assert "王小明" in main and "浦东新区" in main and "特快" in main  # address and delivery of last time
     axe_check(page, "review, prefilled")
     assert page.get_by_label(re.compile(r"用 Visa ···4242 付款")).is_checked()  # the card used last time
+    assert "使用已保存的卡时，扣款前需要输入验证码。" in main  # no password-free payment by default
     page.get_by_role("button", name="确认订单并付款").click()
     clicks += 1
+    assert clicks == 3  # the order is placed; the saved card asks for the second factor (DESIGN.md §7)
+    page.wait_for_url(re.compile(r"/pay/P\d+/verify/\?method=saved:\d+$"))
+    assert Order.objects.exclude(pk=first.pk).get().status == Order.Status.PENDING_PAYMENT
+    axe_check(page, "second factor for the saved card")
+    page.get_by_role("button", name="发送验证码").click()
+    page.wait_for_load_state()
+    page.get_by_label("验证码").fill(code_from_mail(mail.outbox))
+    page.get_by_role("button", name="确认并继续付款").click()
     page.wait_for_url(re.compile(r"/pay/P\d+/result/$"))
-    assert clicks == 3
     assert page.locator("h1").inner_text() == "支付成功"
     axe_check(page, "paid with the saved card")
     again = Order.objects.exclude(pk=first.pk).get()
@@ -175,12 +185,76 @@ def test_a_returning_customer_orders_again_in_three_clicks(
     assert page.foreign_requests == []
 
 
-def signed_in_cookies(live_server, user) -> list[dict]:
+@pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
+def test_with_password_free_payment_on_three_clicks_end_paid(page, live_server, axe_check, tee, customer, elder):
+    """The customer turns 小额免密支付 on (/pay/cards/, confirmed with the account password): buy again →
+    "Confirm order and pay" then ends paid in 3 clicks, without a code."""
+    from tests.conftest import PASSWORD
+    from tests.ordering import contact_address
+    from tests.payments.saved import saved_card
+    from zizhu.cart import services as carts
+    from zizhu.catalog.owners import Owner
+    from zizhu.checkout import services as checkout
+
+    cart = carts.open_cart(owner=Owner(user=customer), create=True)
+    carts.add_item(cart=cart, sku=tee.sku, quantity=2)
+    contact, address = contact_address()
+    first = checkout.place_order(cart=cart, customer=customer, contact=contact, address=address, delivery="express")
+    saved_card(customer)  # kept at the gateway from last time
+    page.context.add_cookies(signed_in_cookies(live_server, customer, long_ago=True))
+    page.goto(live_server.url + "/")
+    if elder:
+        page.locator("#elder-switch").click()
+        page.wait_for_load_state()
+    page.goto(live_server.url + "/pay/cards/")
+    assert "已关闭：每次用已保存的卡付款都需要验证码。" in page.locator("main").inner_text()
+    axe_check(page, "saved cards with the password-free switch")
+    page.get_by_label("为已保存的卡开启小额免密支付").check()
+    page.get_by_label("每笔限额（元）").fill("500")
+    page.get_by_role("button", name="保存免密支付设置").click()
+    page.wait_for_load_state()
+    assert page.locator("#limit_error, #password_error").count() == 1  # the password is asked first
+    axe_check(page, "password-free switch without the password")
+    page.get_by_label("为已保存的卡开启小额免密支付").check()
+    page.get_by_label(re.compile("^账户密码")).fill(PASSWORD)
+    page.get_by_role("button", name="保存免密支付设置").click()
+    page.locator("#site-messages", has_text="已为已保存的卡开启小额免密支付").wait_for()
+    assert "已开启：用已保存的卡付款，¥500.00 以内无需验证码。" in page.locator("main").inner_text()
+    if elder:
+        assert_targets(measure(page), 60)
+    page.goto(live_server.url + "/")
+
+    clicks = 0
+    page.get_by_role("link", name="我的订单").first.click()
+    clicks += 1
+    page.wait_for_url(re.compile(r"/orders/$"))
+    page.get_by_role("button", name=re.compile("再买一次")).first.click()
+    clicks += 1
+    page.wait_for_url(re.compile(r"/checkout/review/"))
+    assert "小额免密已开启，¥500.00 以内直接支付" in page.locator("main").inner_text()
+    axe_check(page, "review with password-free payment on")
+    page.get_by_role("button", name="确认订单并付款").click()
+    clicks += 1
+    page.wait_for_url(re.compile(r"/pay/P\d+/result/$"))
+    assert clicks == 3
+    assert page.locator("h1").inner_text() == "支付成功"
+    again = Order.objects.exclude(pk=first.pk).get()
+    assert again.status == Order.Status.PAID
+    assert page.foreign_requests == []
+
+
+def signed_in_cookies(live_server, user, *, long_ago: bool = False) -> list[dict]:
     from django.conf import settings
     from django.test import Client
 
     client = Client()
     client.force_login(user)
+    if long_ago:  # signed in more than 10 minutes ago: a sensitive change asks for the password again
+        from zizhu.accounts import mfa
+
+        session = client.session
+        session[mfa.AUTH_AT] = 0
+        session.save()
     return [
         {
             "name": settings.SESSION_COOKIE_NAME,

@@ -12,11 +12,18 @@ from tests.payments.saved import saved_card
 from tests.payments.test_api import confirm
 from zizhu.core.models import OutboxEvent
 from zizhu.payments import saved_cards, services
-from zizhu.payments.models import Payment, PaymentEvent, SavedCard
+from zizhu.payments.models import PasswordFreePayment, Payment, PaymentEvent, SavedCard
 from zizhu.payments.sandbox_gateway.models import GatewayCard, GatewayIntent, GatewayPaymentMethod
 
 pytestmark = pytest.mark.django_db
 ALWAYS_CHALLENGE = {"ZIZHU_RISK_CHALLENGE_THRESHOLD": 0, "ZIZHU_RISK_REVIEW_THRESHOLD": 1000}
+
+
+@pytest.fixture(autouse=True)
+def password_free_on(customer):
+    """These tests are about the cards themselves: the customer turned 小额免密支付 on (¥199 payments are
+    within the default ¥200 limit). Its default — off: a second factor — is tested in test_password_free.py."""
+    PasswordFreePayment.objects.create(customer=customer, enabled=True)
 
 
 def charges_of(payment: Payment) -> int:

@@ -55,7 +55,7 @@ class World:
         from zizhu.checkout.models import SavedAddress
         from zizhu.notifications.models import InboxMessage
         from zizhu.orders.models import Order, OrderLine
-        from zizhu.payments.models import Payment, SavedCard
+        from zizhu.payments.models import PasswordFreePayment, Payment, SavedCard
         from zizhu.payments.sandbox_gateway.models import GatewayIntent, GatewayPaymentMethod
         from zizhu.recommendations.models import HiddenItem
 
@@ -79,6 +79,7 @@ class World:
             "gateway saved cards": GatewayPaymentMethod.objects.filter(
                 pk=self.saved_card.token if self.saved_card else ""
             ),
+            "password-free payment": PasswordFreePayment.objects.filter(customer_id=a),
         }
         volatile = {"last_seen_at", "last_login", "updated_at", "last_used_at"}
         return {
@@ -138,7 +139,9 @@ def build_world(alice: Any, product: Any, other_product: Any) -> World:
 
 def _saved_card(alice: Any) -> Any:
     from tests.payments.saved import saved_card
+    from zizhu.payments.models import PasswordFreePayment
 
+    PasswordFreePayment.objects.create(customer=alice, enabled=True, limit="300.00")  # 小额免密: A's own setting
     return saved_card(alice)
 
 

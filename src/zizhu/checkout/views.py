@@ -152,6 +152,7 @@ def review(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The voucher is applied."))
             return redirect("checkout:review")
     priced = discounts.price(quote, voucher=voucher)
+    saved_cards = payment_selectors.usable_saved_cards(user=request.user)
     key = request.session.get(KEY) or secrets.token_urlsafe(24)
     request.session[KEY] = key
     context = {
@@ -163,7 +164,8 @@ def review(request: HttpRequest) -> HttpResponse:
         "voucher_error": voucher_error,
         # A returning customer's saved cards: "pay with Visa ···4242" (the last used one preselected) makes
         # "Confirm order and pay" the last click (my orders → buy again → confirm).
-        "saved_cards": payment_selectors.usable_saved_cards(user=request.user),
+        "saved_cards": saved_cards,
+        "password_free": payment_selectors.password_free_for(user=request.user) if saved_cards else None,
     }
     return render(request, "checkout/review.html", context)
 

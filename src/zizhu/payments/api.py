@@ -16,7 +16,8 @@ from zizhu.accounts.auth import bearer_auth, session_auth
 from zizhu.core import idempotency
 from zizhu.core.api_errors import ErrorOut
 from zizhu.core.errors import InvalidInput, NotFound
-from zizhu.payments import access, saved_cards, selectors, services
+from zizhu.core.money import Money
+from zizhu.payments import access, password_free, saved_cards, selectors, services
 from zizhu.payments.models import Payment
 from zizhu.payments.risk import assess as risk_assess
 from zizhu.payments.risk import selectors as risk_selectors
@@ -180,6 +181,58 @@ def list_saved_cards(request: HttpRequest):
     ]
 
 
+class PasswordFreeOut(Schema):
+    enabled: bool = Field(..., description="小额免密支付: saved-card payments up to the limit need no second factor")
+    limit: MoneyOut = Field(..., description="per payment")
+    max_limit: MoneyOut
+
+
+class PasswordFreeIn(Schema):
+    enabled: bool
+    limit: str | None = Field(None, max_length=20, examples=["200.00"], description="per payment, ¥0.01–¥1,000")
+    password: str | None = Field(
+        None,
+        max_length=128,
+        description="the account password: needed to turn it on or raise the limit, unless "
+        "this session confirmed it is you within 10 minutes (`POST /api/v1/me/reauth`)",
+    )
+
+
+def _password_free_out(setting: Any) -> PasswordFreeOut:
+    limit, top = setting.limit_money, Money.of(password_free.MAX_LIMIT)
+    return PasswordFreeOut(
+        enabled=setting.enabled,
+        limit=MoneyOut(amount=f"{limit.amount:.2f}", currency=limit.currency),
+        max_limit=MoneyOut(amount=f"{top.amount:.2f}", currency=top.currency),
+    )
+
+
+@payments_router.get(
+    "/cards/settings",
+    response={200: PasswordFreeOut, 401: ErrorOut},
+    auth=[bearer_auth, session_auth],
+    url_name="payments_cards_settings",
+)
+def get_password_free(request: HttpRequest):
+    """The signed-in customer's 小额免密支付 (password-free payment for small amounts): off by default."""
+    return _password_free_out(selectors.password_free_for(user=request.user))
+
+
+@payments_router.put(
+    "/cards/settings",
+    response={200: PasswordFreeOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    auth=[bearer_auth, session_auth],
+)
+def put_password_free(request: HttpRequest, payload: PasswordFreeIn):
+    """Turn password-free payment for saved cards on (with `password`, or after `POST /api/v1/me/reauth`) or
+    off (nothing needed), with a limit per payment. A bad limit → 422 `invalid_limit`, no re-auth → 403
+    `reauth_required`; nothing changes then."""
+    setting = password_free.update(
+        user=request.user, enabled=payload.enabled, limit=payload.limit, password=payload.password, request=request
+    )
+    return _password_free_out(setting)
+
+
 @payments_router.delete(
     "/cards/{card_id}",
     response={204: None, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
@@ -212,7 +265,8 @@ def confirm_payment(request: HttpRequest, number: str, payload: ConfirmIn):
     `fields` name the methods and the two endpoints: send a code, give the factor) until it is given.
     `{"saved_card": <id>}` pays with one of the customer's saved cards, server to server (the same risk
     check; a 3-D Secure card still answers `next_action`); another's or a removed card → 404, an expired
-    one → 422 `card_expired`."""
+    one → 422 `card_expired`. A saved card always needs the second factor (403 `second_factor_required`)
+    unless password-free payment (`PUT /payments/cards/settings`) is on and covers the amount."""
     payment = _payment(request, number)
     if payload.token and payload.saved_card:
         message = _("Send either a card token or a saved card, not both.")
@@ -220,7 +274,10 @@ def confirm_payment(request: HttpRequest, number: str, payload: ConfirmIn):
     risk_assess.assess(payment=payment, request=RequestInfo.of(request))  # the pay step: scored once
     if (payload.token or payload.saved_card) and payment.status in services.OPEN_STATUSES:
         # Checked before the idempotency claim: this 403 is not stored, so the same key works once confirmed.
-        risk_assess.require_cleared(payment=payment)
+        # A saved card (nothing typed) needs the second factor unless password-free payment covers it.
+        if payload.saved_card is not None:
+            saved_cards.usable_card(payment=payment, card_id=payload.saved_card, user=request.user)
+        risk_assess.require_cleared(payment=payment, saved_card=payload.saved_card is not None)
 
     def action() -> tuple[int, Any]:
         urls = access.gateway_urls(request, payment)

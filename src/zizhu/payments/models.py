@@ -262,4 +262,36 @@ class SavedCard(models.Model):
         return (self.exp_year, self.exp_month) < (day.year, day.month)  # type: ignore[attr-defined]
 
 
+class PasswordFreePayment(models.Model):
+    """小额免密支付: the customer's opt-in to pay with a saved card without a second factor, up to a limit per
+    payment. Off by default (no row = off); turning it on or raising the limit is confirmed by re-authentication
+    (``zizhu.payments.password_free``). The risk check still applies on top."""
+
+    customer = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="password_free_payment",
+    )
+    enabled = models.BooleanField(_("password-free payment on"), default=False)
+    limit = models.DecimalField(_("limit per payment"), max_digits=8, decimal_places=2, default=Decimal("200.00"))
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("password-free payment setting")
+        verbose_name_plural = _("password-free payment settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(limit__gt=0, limit__lte=Decimal("1000.00")), name="password_free_limit_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {'on' if self.enabled else 'off'} ({self.limit})"
+
+    @property
+    def limit_money(self) -> Money:
+        return Money.of(self.limit)
+
+
 from zizhu.payments.risk.models import RiskAssessment  # noqa: E402,F401  (the risk tables are this app's)

@@ -35,9 +35,11 @@ def erase(user: Any) -> None:
 
 def register() -> None:
     from zizhu.accounts import privacy
-    from zizhu.payments import saved_cards
+    from zizhu.payments import password_free, saved_cards
 
     privacy.register_exporter("payments", export_payments)
     privacy.register_exporter("saved_cards", saved_cards.export)  # brand, last 4, expiry: never the token
     privacy.register_eraser(erase)
     privacy.register_eraser(saved_cards.erase)  # deleted, and detached at the gateway after commit
+    privacy.register_exporter("password_free_payment", password_free.export)  # 小额免密: on/off and the limit
+    privacy.register_eraser(password_free.erase)

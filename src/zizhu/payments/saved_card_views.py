@@ -12,7 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from zizhu.core.errors import DomainError
-from zizhu.payments import saved_cards, selectors
+from zizhu.core.money import Money
+from zizhu.payments import password_free, saved_cards, selectors
 from zizhu.payments.access import gateway_urls
 from zizhu.payments.models import Payment
 from zizhu.payments.risk.assess import SecondFactorRequired
@@ -47,12 +48,52 @@ def pay_and_redirect(request: HttpRequest, payment: Payment, card_id: str) -> Ht
     return redirect("payments:result", payment.number)
 
 
+def _cards_page(request: HttpRequest, *, errors: dict[str, list[str]] | None = None, status: int = 200) -> HttpResponse:
+    from zizhu.accounts import mfa
+
+    setting = selectors.password_free_for(user=request.user)
+    context = {
+        "cards": list(selectors.saved_cards_for(user=request.user)),
+        "title": _("Saved cards"),
+        "password_free": setting,
+        "limit_value": request.POST.get("limit", "")[:20] if errors else f"{setting.limit:.2f}",
+        "max_limit": Money.of(password_free.MAX_LIMIT),
+        "recently_confirmed": mfa.recently_authenticated(request),
+        "errors": errors or {},
+    }
+    return render(request, "payments/cards.html", context, status=status)
+
+
 @never_cache
 @login_required
 def cards(request: HttpRequest) -> HttpResponse:
-    """My saved cards: brand, last 4, expiry; remove one."""
-    context = {"cards": list(selectors.saved_cards_for(user=request.user)), "title": _("Saved cards")}
-    return render(request, "payments/cards.html", context)
+    """My saved cards: brand, last 4, expiry; remove one; 小额免密支付 (password-free payment) on or off."""
+    return _cards_page(request)
+
+
+@require_POST
+@login_required
+def password_free_settings(request: HttpRequest) -> HttpResponse:
+    """Turn password-free payment on (confirmed by the password) or off, with its limit per payment."""
+    enabled = request.POST.get("enabled") == "on"
+    try:
+        password_free.update(
+            user=request.user,
+            enabled=enabled,
+            limit=request.POST.get("limit", "")[:20] if enabled else None,
+            password=request.POST.get("password", "")[:128] or None,
+            request=request,
+        )
+    except DomainError as exc:
+        if exc.status == 429:
+            raise
+        errors = exc.fields or {"limit": [str(exc.message)]}
+        return _cards_page(request, errors={key: [str(m) for m in value] for key, value in errors.items()}, status=422)
+    if enabled:
+        messages.success(request, _("Password-free payment is on for saved cards, up to the limit per payment."))
+    else:
+        messages.success(request, _("Password-free payment is off: each saved-card payment asks for a code."))
+    return redirect("payments:cards")
 
 
 @require_POST

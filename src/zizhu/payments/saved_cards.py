@@ -5,7 +5,8 @@ reusable token with the brand, last 4 digits and expiry (``providers.base.SavedC
 shop keeps them in ``SavedCard`` (token encrypted at rest). Paying with a saved card goes through
 the same steps as any card payment: ``start_payment`` (the risk check — a second factor or a staff
 review still applies, there is no bypass) and then the provider charges the token server to server;
-a 3-D Secure card still sends the customer to its challenge page.
+a 3-D Secure card still sends the customer to its challenge page. Nothing is typed, so it asks for the
+second factor by default: only 小额免密支付 (``password_free``, opt-in, with a limit) skips it.
 """
 
 from __future__ import annotations
@@ -77,6 +78,17 @@ def _token_of(card: SavedCard) -> str:
     return str(token)
 
 
+def usable_card(*, payment: Payment, card_id: Any, user: Any) -> SavedCard:
+    """The customer's own saved card that has not expired, for their own payment; else 404 / 422."""
+    card = selectors.saved_card_for(user=user, card_id=card_id)
+    if card is None or payment.customer_id is None or payment.customer_id != getattr(user, "pk", None):
+        raise _not_found()
+    if card.is_expired():
+        message = _("This card has expired. Please choose another card or pay another way.")
+        raise InvalidInput(message, fields={FIELD: [message]}, code="card_expired")
+    return card
+
+
 def pay_with_saved_card(
     *, payment: Payment, card_id: Any, user: Any, return_url: str, notify_url: str
 ) -> services.NextStep:
@@ -84,17 +96,15 @@ def pay_with_saved_card(
 
     Raises ``SecondFactorRequired`` (risk) like ``start_payment``; ``NotFound`` for a card that is not the
     customer's own; ``InvalidInput`` for an expired card or one the gateway refuses (nothing is charged)."""
-    card = selectors.saved_card_for(user=user, card_id=card_id)
-    if card is None or payment.customer_id is None or payment.customer_id != getattr(user, "pk", None):
-        raise _not_found()
-    if card.is_expired():
-        message = _("This card has expired. Please choose another card or pay another way.")
-        raise InvalidInput(message, fields={FIELD: [message]}, code="card_expired")
+    card = usable_card(payment=payment, card_id=card_id, user=user)
     if payment.status not in services.OPEN_STATUSES:
         return services.NextStep("none")
     token = _token_of(card)
-    # The same way as every card payment: risk check (second factor / review), the intent, the method.
-    services.start_payment(payment=payment, method=Payment.Method.CARD, return_url=return_url, notify_url=notify_url)
+    # The same way as every card payment: risk check (second factor / review), the intent, the method;
+    # and the second factor unless password-free payment covers this amount.
+    services.start_payment(
+        payment=payment, method=Payment.Method.CARD, return_url=return_url, notify_url=notify_url, saved_card=True
+    )
     payment.refresh_from_db()
     if payment.status not in services.OPEN_STATUSES or not payment.provider_intent_id:
         return services.NextStep("none")

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from zizhu.core.ids import is_valid_number
-from zizhu.payments.models import Payment, PaymentEvent, Refund, SavedCard
+from zizhu.payments.models import PasswordFreePayment, Payment, PaymentEvent, Refund, SavedCard
 
 
 def get_payment_for(*, number: str, user: Any, granted: Collection[str] = ()) -> Payment | None:
@@ -69,3 +69,10 @@ def saved_card_for(*, user: Any, card_id: Any) -> SavedCard | None:
     if not 0 < pk < 2**63:
         return None
     return saved_cards_for(user=user).filter(pk=pk).first()
+
+
+def password_free_for(*, user: Any) -> PasswordFreePayment:
+    """The customer's 小额免密支付 setting (``zizhu.payments.password_free``); off when never set (not saved)."""
+    if user is None or not user.is_authenticated:
+        return PasswordFreePayment(enabled=False)
+    return PasswordFreePayment.objects.filter(customer_id=user.pk).first() or PasswordFreePayment(customer_id=user.pk)

@@ -158,15 +158,18 @@ def retry_payment(*, payment: Payment) -> Payment:
     return fresh
 
 
-def start_payment(*, payment: Payment, method: str, return_url: str, notify_url: str) -> NextStep:
-    """Create (or find again) the provider's intent and tell where the customer goes next."""
+def start_payment(
+    *, payment: Payment, method: str, return_url: str, notify_url: str, saved_card: bool = False
+) -> NextStep:
+    """Create (or find again) the provider's intent and tell where the customer goes next. ``saved_card``:
+    the customer pays with a saved card (a second factor unless password-free payment covers it)."""
     if method not in Payment.Method.values:
         message = _("Choose how to pay: bank card or wallet.")
         raise InvalidInput(message, fields={"method": [message]})
     if payment.status not in OPEN_STATUSES:
         raise Conflict(_("This payment is already closed."), code="payment_closed")
     # Risk (payments/risk): a missing second factor stops here; a review means authorise only.
-    manual = risk.require_cleared(payment=payment)
+    manual = risk.require_cleared(payment=payment, saved_card=saved_card)
     state = _ensure_intent(payment=payment, return_url=return_url, notify_url=notify_url, manual_capture=manual)
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)

@@ -7,6 +7,7 @@ app_name = "payments"
 
 urlpatterns = [
     path("cards/", saved_card_views.cards, name="cards"),
+    path("cards/password-free/", saved_card_views.password_free_settings, name="password_free"),
     path("cards/<int:card_id>/remove/", saved_card_views.remove_card, name="card_remove"),
     path("<str:number>/", views.pay, name="pay"),
     path("<str:number>/start/", views.start, name="start"),

@@ -49,7 +49,9 @@ def _pay_context(request: HttpRequest, payment: Payment, **extra: object) -> dic
     cards = selectors.usable_saved_cards(user=request.user) if payment.customer_id else []
     if cards and preferred == Payment.Method.CARD:
         preferred = cards[0].choice
-    return {"payment": payment, "preferred": preferred, "saved_cards": cards, **extra}
+    # With saved cards: whether a code will be asked (小额免密支付 off by default) is said next to them.
+    password_free = selectors.password_free_for(user=request.user) if cards else None
+    return {"payment": payment, "preferred": preferred, "saved_cards": cards, "password_free": password_free, **extra}
 
 
 @require_POST

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zizhu.core.errors import DomainError
@@ -93,11 +94,34 @@ def factor_methods(payment: Payment) -> list[str]:
     return ["code"]
 
 
-def require_cleared(*, payment: Payment) -> bool:
+def _challenge_saved_card(assessment: RiskAssessment, payment: Payment) -> RiskAssessment:
+    """A saved-card payment without password-free payment (or above its limit) asks for the second factor,
+    whatever the score (DESIGN.md §7: no password-free payment by default). Recorded once."""
+    with transaction.atomic():
+        moved = RiskAssessment.objects.filter(pk=assessment.pk, factor=A.Factor.NOT_NEEDED).update(
+            factor=A.Factor.PENDING, updated_at=timezone.now()
+        )
+        if moved:
+            PaymentEvent.objects.create(
+                payment=payment, kind="second_factor_asked", message="saved card, not password-free", data={}
+            )
+    assessment.refresh_from_db()
+    return assessment
+
+
+def require_cleared(*, payment: Payment, saved_card: bool = False) -> bool:
     """Raise ``SecondFactorRequired`` unless the payment may go to the provider; True = authorise only
-    (the payment will wait for a staff review before it is captured)."""
+    (the payment will wait for a staff review before it is captured).
+
+    ``saved_card``: the customer pays with a saved card (no card details typed, no gateway page): the second
+    factor is asked unless they turned 小额免密支付 on and the amount is within its limit. A pending factor
+    asked only for that reason (the score allowed the payment) does not stop a card typed on the gateway's page."""
+    from zizhu.payments import password_free
+
     assessment = assess(payment=payment)
-    if assessment.needs_factor:
+    if saved_card and assessment.factor == A.Factor.NOT_NEEDED and not password_free.covers(payment):
+        assessment = _challenge_saved_card(assessment, payment)
+    if assessment.needs_factor and (saved_card or assessment.decision != A.Decision.ALLOW):
         raise SecondFactorRequired(payment, factor_methods(payment))
     return assessment.decision == A.Decision.REVIEW
 
