@@ -160,17 +160,6 @@ def run_wrk(
     }
 
 
-def machine_speed() -> str:
-    """Milliseconds of CPU for a fixed pure-Python loop, printed with figures: this virtual machine's
-    speed itself varies (the same commit measured 35 % slower an hour later, load average unchanged),
-    so figures are only comparable when this number is."""
-    start = time.process_time()
-    total = 0
-    for i in range(5_000_000):
-        total += i
-    return f"CPU check {1000 * (time.process_time() - start):.0f} ms (5 M-step Python loop; lower = faster machine)"
-
-
 def load_average() -> str:
     """The 1/5/15-minute load, printed with every figure (the machine is shared)."""
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
