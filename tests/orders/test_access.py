@@ -11,6 +11,7 @@ from django.test import Client
 from tests.ordering import DETAILS, api_add, api_place
 from zizhu.orders import access
 from zizhu.orders.models import Order
+from zizhu.payments import access as payment_access
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +77,7 @@ def test_a_guests_grant_cookie_is_bound_to_that_guest(tee_m):
     assert [o["number"] for o in buyer.get("/api/v1/orders").json()["items"]] == [number]
     thief = Client()
     api_add(thief, "TEE-M", 1)  # a guest of their own
-    for name in (access.COOKIE, "zizhu_payments"):
+    for name in (access.COOKIE, payment_access.COOKIE):
         thief.cookies[name] = buyer.cookies[name].value
     assert thief.get(f"/api/v1/orders/{number}").status_code == 404
     assert thief.get(f"/api/v1/payments/{payment}").status_code == 404

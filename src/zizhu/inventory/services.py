@@ -208,9 +208,13 @@ def _allocation_sql(lines: int) -> str:
 
 def _allocate_in_one_statement(wanted: dict[int, int], order_number: str, *, took_over: bool = False) -> None:
     variants = sorted(wanted)
-    params: dict[str, Any] = {"lines": len(variants), "reason": R.ALLOCATED.value, "order": order_number}
-    params["now"] = timezone.now()
-    for i, variant_id in enumerate(variants):
+    params: dict[str, Any] = {
+        "lines": len(variants),
+        "reason": R.ALLOCATED.value,
+        "order": order_number,
+        "now": timezone.now(),
+    }
+    for i, variant_id in enumerate(variants):  # the VALUES list's (v0, q0), (v1, q1) …
         params[f"v{i}"], params[f"q{i}"] = variant_id, wanted[variant_id]
     with connection.cursor() as cursor:
         cursor.execute(_allocation_sql(len(variants)), params)
