@@ -76,6 +76,13 @@ def fresh_database(database_url: str) -> None:
     subprocess.run(["psql", admin_url(database_url), "-qc", f"CREATE DATABASE {name}"], check=True)
 
 
+def analyze(database_url: str) -> None:
+    """ANALYZE the freshly filled database, as autovacuum would soon do in production. This machine's
+    PostgreSQL runs with ``autovacuum = off``: without statistics the planner took the checkout's
+    cart-lines query for a hash join over every variant (2.0 ms instead of 0.26 ms per order)."""
+    subprocess.run(["psql", database_url, "-qc", "ANALYZE"], check=True)
+
+
 def wait_ready(port: int, timeout: float = 60) -> None:
     """Until the server answers /healthz (workers import Django, jieba… first)."""
     deadline = time.monotonic() + timeout

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import django, fresh_database, manage, production_env, start_granian, stop_server
+from common import analyze, django, fresh_database, manage, production_env, start_granian, stop_server
 
 DB_URL = os.environ.get("BENCH_ORDERING_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zizhu_ordering_bench")
 REDIS_URL = os.environ.get("BENCH_ORDERING_REDIS_URL", "redis://127.0.0.1:6379/12")
@@ -243,6 +243,7 @@ def main() -> None:
         fresh_database(DB_URL)
         manage(env, "migrate", "--noinput", "-v0")
         sessions = prepare(env, skus=skus, units=units, buyers=args.buyers)
+        analyze(DB_URL)
         script = Path(var_dir) / "orders.lua"
         lua(script, sessions)
         server = start_granian(env, PORT, workers=args.workers)

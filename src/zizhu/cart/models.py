@@ -20,8 +20,9 @@ class Cart(models.Model):
         OPEN = "open", _("Open")
         ORDERED = "ordered", _("Ordered")
 
+    # NULL for guests' carts: cart_user_idx is partial.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="carts"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="carts", db_index=False
     )
     guest_key = models.CharField(_("guest key"), max_length=64, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -42,7 +43,10 @@ class Cart(models.Model):
         ]
         # Plain b-tree indexes, not db_index/unique: those add a varchar_pattern_ops copy on PostgreSQL
         # (for LIKE 'x%', never used here) that every INSERT must also write (docs/ordering.md).
-        indexes = [models.Index(fields=["guest_key"], name="cart_guest_key_idx")]
+        indexes = [
+            models.Index(fields=["guest_key"], name="cart_guest_key_idx"),
+            models.Index(fields=["user"], name="cart_user_idx", condition=Q(user__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"cart {self.pk}"

@@ -35,7 +35,11 @@ class Warehouse(models.Model):
 
 class Stock(models.Model):
     variant = models.ForeignKey(
-        "catalog.Variant", on_delete=models.CASCADE, related_name="stock_rows", verbose_name=_("variant")
+        "catalog.Variant",
+        on_delete=models.CASCADE,
+        related_name="stock_rows",
+        verbose_name=_("variant"),
+        db_index=False,  # stock_variant_warehouse_unique starts with the variant
     )
     warehouse = models.ForeignKey(
         Warehouse, on_delete=models.PROTECT, related_name="stock_rows", verbose_name=_("warehouse")
@@ -85,6 +89,7 @@ class StockMovement(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("staff member"),
+        db_index=False,  # NULL for orders' movements: stockmovement_staff_idx is partial
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
@@ -95,7 +100,10 @@ class StockMovement(models.Model):
         ordering = ["-created_at", "-id"]
         # Plain b-tree indexes, not db_index/unique: those add a varchar_pattern_ops copy on PostgreSQL
         # (for LIKE 'x%', never used here) that every INSERT must also write (docs/ordering.md).
-        indexes = [models.Index(fields=["order_number"], name="stockmovement_order_idx")]
+        indexes = [
+            models.Index(fields=["order_number"], name="stockmovement_order_idx"),
+            models.Index(fields=["staff"], name="stockmovement_staff_idx", condition=Q(staff__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reason} {self.on_hand_change:+}/{self.allocated_change:+}"

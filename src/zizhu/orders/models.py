@@ -77,7 +77,10 @@ class Order(models.Model):
             models.UniqueConstraint(fields=["number"], name="order_number_unique"),
         ]
         indexes = [
-            models.Index(fields=["customer", "-placed_at"], name="order_customer_idx"),
+            # Partial (customers' orders only): a guest's order writes no entry (docs/ordering.md).
+            models.Index(
+                fields=["customer", "-placed_at"], name="order_customer_idx", condition=Q(customer__isnull=False)
+            ),
             models.Index(fields=["status", "placed_at"], name="order_status_idx"),
         ]
 
@@ -103,9 +106,12 @@ class Order(models.Model):
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey("catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    variant = models.ForeignKey("catalog.Variant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # One of the two is set: their indexes are partial (orderline_variant_idx, orderline_configured_idx).
+    variant = models.ForeignKey(
+        "catalog.Variant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     configured_sku = models.ForeignKey(
-        "catalog.ConfiguredSku", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "catalog.ConfiguredSku", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     sku = models.CharField(_("SKU"), max_length=64)
     name = models.CharField(_("name"), max_length=200)
@@ -122,6 +128,12 @@ class OrderLine(models.Model):
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_line_price_not_negative"),
         ]
+        indexes = [
+            models.Index(fields=["variant"], name="orderline_variant_idx", condition=Q(variant__isnull=False)),
+            models.Index(
+                fields=["configured_sku"], name="orderline_configured_idx", condition=Q(configured_sku__isnull=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.sku}"
@@ -134,8 +146,9 @@ class OrderEvent(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Order.Status.choices)
     kind = models.CharField(_("what happened"), max_length=40)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # Staff or the customer who acted; NULL for the system and guests (orderevent_actor_idx is partial).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
@@ -143,6 +156,7 @@ class OrderEvent(models.Model):
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["actor"], name="orderevent_actor_idx", condition=Q(actor__isnull=False))]
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.kind}"

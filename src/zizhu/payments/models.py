@@ -90,7 +90,12 @@ class Payment(models.Model):
         ordering = ["-created_at"]
         # The risk signals read a customer's latest payments (velocity, failures, usual amount).
         indexes = [
-            models.Index(fields=["customer", "-created_at"], name="payment_customer_recent_idx"),
+            # Partial (customers' payments only): a guest's payment writes no entry.
+            models.Index(
+                fields=["customer", "-created_at"],
+                name="payment_customer_recent_idx",
+                condition=Q(customer__isnull=False),
+            ),
             models.Index(fields=["reference"], name="payment_reference_idx"),
         ]
         # Constraints and indexes here rather than unique=True / db_index=True on the fields: those add
