@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from zizhu.core.errors import DomainError
 from zizhu.core.money import Money
-from zizhu.payments import services
-from zizhu.payments.models import Payment, PaymentEvent, Refund, SavedCard, WebhookEvent
+from zizhu.payments import password_free, services
+from zizhu.payments.models import PasswordFreePayment, Payment, PaymentEvent, Refund, SavedCard, WebhookEvent
 
 
 class ReadOnlyMixin:
@@ -137,6 +137,32 @@ class SavedCardAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SavedCard]:
         return super().get_queryset(request).defer("token")
+
+
+@admin.register(PasswordFreePayment)
+class PasswordFreePaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """A customer's 小额免密 setting. Staff may switch it off (audited, the customer is told); only the
+    customer switches it on, with re-authentication."""
+
+    list_display = ["customer_id", "enabled", "limit", "updated_at"]
+    list_filter = ["enabled"]
+    search_fields = ["=customer__id"]
+    fields = ["customer_id", "enabled", "limit", "updated_at"]
+    readonly_fields = fields
+    actions = ["switch_off"]
+
+    @admin.action(
+        description=_("Switch off password-free payment for the selected customers"), permissions=["switch_off"]
+    )
+    def switch_off(self, request: HttpRequest, queryset: QuerySet[PasswordFreePayment]) -> None:
+        done = sum(
+            password_free.switch_off_by_staff(staff=request.user, setting_id=pk, request=request)
+            for pk in queryset.values_list("pk", flat=True)
+        )
+        self.message_user(request, _("Switched off for %(count)d customer(s).") % {"count": done}, messages.SUCCESS)
+
+    def has_switch_off_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("payments.switch_off_passwordfreepayment")
 
 
 from zizhu.payments.risk import admin as _risk_admin  # noqa: E402,F401  (the review queue)

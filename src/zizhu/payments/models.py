@@ -285,6 +285,8 @@ class PasswordFreePayment(models.Model):
     class Meta:
         verbose_name = _("password-free payment setting")
         verbose_name_plural = _("password-free payment settings")
+        # Staff may switch it off (a lost phone, a suspected fraud); only the customer switches it on.
+        permissions = [("switch_off_passwordfreepayment", _("Can switch off a customer's password-free payment"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(limit__gt=0, limit__lte=Decimal("1000.00")), name="password_free_limit_in_range"

@@ -16,11 +16,14 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from zizhu.accounts import audit, mfa
 from zizhu.core.errors import InvalidInput, PermissionDenied
 from zizhu.core.money import Money
+from zizhu.notifications import services as notifications
 from zizhu.payments import selectors
 from zizhu.payments.models import PasswordFreePayment, Payment
 
@@ -28,6 +31,7 @@ DEFAULT_LIMIT = Decimal("200.00")
 MAX_LIMIT = Decimal("1000.00")
 FIELD = "limit"
 LIMIT_FORMAT = re.compile(r"[0-9]{1,4}(\.[0-9]{1,2})?")
+STAFF_SWITCH_OFF = "payment.password_free_off"  # audit action
 
 
 def covers(payment: Payment) -> bool:
@@ -81,6 +85,40 @@ def update(
                 request=request,
             )
     return setting
+
+
+def switch_off_by_staff(*, staff: Any, setting_id: int, request: HttpRequest | None = None) -> bool:
+    """Customer service switches a customer's password-free payment off (a lost phone, a suspected
+    fraud): audited, and the customer is told in the inbox. Only the customer can switch it on again.
+    False when it was already off."""
+    with transaction.atomic():
+        setting = PasswordFreePayment.objects.select_for_update().select_related("customer").get(pk=setting_id)
+        if not setting.enabled:
+            return False
+        setting.enabled = False
+        setting.save(update_fields=["enabled", "updated_at"])
+        audit.record(
+            actor=staff,
+            action=STAFF_SWITCH_OFF,
+            target=setting.customer,
+            summary=f"password-free payment switched off by staff (limit was {Money.of(setting.limit)})",
+            request=request,
+        )
+        _tell_switched_off(setting.customer)
+    return True
+
+
+def _tell_switched_off(customer: Any) -> None:
+    with translation.override(getattr(customer, "language", "") or "zh-hans"):
+        notifications.send_message(
+            customer=customer,
+            subject=_("Password-free payment is now off"),
+            body=_(
+                "Our customer service switched off password-free payment for your saved cards. Each payment "
+                "with a saved card now asks for your verification code. You can switch it on again in My cards."
+            ),
+            link=reverse("payments:cards"),
+        )
 
 
 def export(user: Any) -> dict[str, Any]:
