@@ -27,8 +27,9 @@ from zizhu.payments.models import Payment
 #   SELECT the best current promotion                                     1
 #   INSERT payment + its first event (one statement, core.sql.insert_family) 1
 #   INSERT order + order line + order event + outbox row (one statement)     1
-#   allocation: pick, lock, take, ledger, catalogue mirror (one statement) 1
 #   UPDATE the Idempotency-Key with the answer                            1
+#   allocation: pick, lock, take, ledger, catalogue mirror (one statement) 1
+#     (last: the stock row it locks is held only until the commit — idempotency.at_end)
 #   RELEASE SAVEPOINT (COMMIT)                                            1
 # The guest's grants to see and pay the order go into signed cookies: the session is not written.
 # (It was 21 before the flash-sale work of session 3, 11 at its end: docs/ordering.md.)
@@ -60,6 +61,8 @@ def test_the_order_is_one_transaction_and_one_commit(tee_m, django_assert_num_qu
     for table in ("core_idempotencykey", "cart_cart", "payments_payment", "orders_order", "inventory_stock"):
         assert table in inside, table
     assert sql[commit + 1 :] == []  # nothing after the order's commit (the grants are cookies)
+    # The stock row is locked by the last statement before the commit (after the stored answer).
+    assert "inventory_stock" in sql[commit - 1] and "core_idempotencykey" in sql[commit - 2]
     assert not any(s.startswith("SAVEPOINT") for s in sql)
 
 

@@ -132,3 +132,30 @@ def test_while_the_first_runs_the_same_key_gets_409_at_once():
     assert results == {"first": 201}
     replay, calls = run()
     assert replay.replayed and replay.body == {"ok": True} and calls == []
+
+
+@pytest.mark.django_db
+def test_a_step_asked_for_at_end_runs_after_the_stored_answer_and_its_error_undoes_it():
+    seen = []
+
+    def action():
+        idempotency.at_end(lambda: seen.append(IdempotencyKey.objects.get(key="k1").status))
+        return 201, {"ok": True}
+
+    idempotency.execute_atomic(scope="s", owner="o", key="k1", request_fingerprint="f", action=action)
+    assert seen == ["done"]  # the answer was already stored when the step ran
+
+    def failing_last_step():
+        raise Conflict("sold out", code="out_of_stock")
+
+    def action2():
+        idempotency.at_end(failing_last_step)
+        return 201, {"ok": True}
+
+    with pytest.raises(Conflict):
+        idempotency.execute_atomic(scope="s", owner="o", key="k2", request_fingerprint="f", action=action2)
+    # The answer stored before the step was rolled back with it (and a 409 is not kept: a retry may pass).
+    assert not IdempotencyKey.objects.filter(key="k2").exists()
+    outside = []
+    idempotency.at_end(lambda: outside.append(1))  # outside an action: runs at once
+    assert outside == [1]

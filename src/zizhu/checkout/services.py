@@ -248,12 +248,10 @@ def _place(
             discounts.redeem(voucher=chosen, order_number=number, customer=customer, email=contact.email)
         if customer is not None:
             _remember_address(customer, contact, address)
-        # Last, so the hot stock rows stay locked for the shortest time before the commit.
-        inventory.allocate(
-            lines=[(line.item_id, line.quantity) for line in lines if line.kind == "variant"],
-            order_number=number,
-            own_savepoint=False,
-        )
+        # Last, so the hot stock rows stay locked for the shortest time before the commit: under an
+        # Idempotency-Key even after the stored answer (idempotency.at_end).
+        wanted = [(line.item_id, line.quantity) for line in lines if line.kind == "variant"]
+        idempotency.at_end(lambda: inventory.allocate(lines=wanted, order_number=number, own_savepoint=False))
     return order
 
 

@@ -38,6 +38,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -60,6 +61,8 @@ INTEGRITY_RETRIES = 2  # execute_atomic: whole-transaction retries after a uniqu
 _VALID_KEY = re.compile(r"[\x20-\x7e]{1,255}")
 
 Action = Callable[[], tuple[int, Any]]
+# Steps an ``execute_atomic`` action asked to run after its outcome is stored (``at_end``).
+_LAST_STEPS: ContextVar[list[Callable[[], None]] | None] = ContextVar("idempotency_last_steps", default=None)
 
 
 @dataclass(frozen=True)
@@ -223,8 +226,15 @@ def execute_atomic(*, scope: str, owner: str, key: str, request_fingerprint: str
             with transaction.atomic():
                 owned, existing = _claim_in_transaction(claim, request_fingerprint)
                 if owned:
-                    status, body = action()
+                    last_steps: list[Callable[[], None]] = []
+                    token = _LAST_STEPS.set(last_steps)
+                    try:
+                        status, body = action()
+                    finally:
+                        _LAST_STEPS.reset(token)
                     _store(claim, status, body)
+                    for step in last_steps:  # e.g. the stock allocation: its row locks last only until the commit
+                        step()
                     return Outcome(status, body, replayed=False)
             return _outcome_of(existing, request_fingerprint)
         except DomainError as exc:
@@ -237,6 +247,18 @@ def execute_atomic(*, scope: str, owner: str, key: str, request_fingerprint: str
             if attempt == INTEGRITY_RETRIES:
                 raise
     raise AssertionError("unreachable")
+
+
+def at_end(step: Callable[[], None]) -> None:
+    """Run ``step`` as the last write of the transaction: inside an ``execute_atomic`` action, after
+    the outcome is stored (so row locks that ``step`` takes, such as a flash sale's hot stock row, are
+    held only until the commit, not across the outcome's UPDATE too); anywhere else, now. A
+    ``DomainError`` it raises rolls the whole transaction back, stored outcome included."""
+    steps = _LAST_STEPS.get()
+    if steps is None:
+        step()
+    else:
+        steps.append(step)
 
 
 def _outcome_of(existing: IdempotencyKey | None, request_fingerprint: str) -> Outcome:
