@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
 from django.db.models import Max, Q, QuerySet, Sum
 
 from zizhu.cart.models import Cart, CartLine
 from zizhu.cart.pricing import PricedLine, Quote, configured_line, price_lines, quote, variant_line
 from zizhu.catalog.models import ConfiguredSku, Product
+from zizhu.core import sql
 from zizhu.core.money import Money
 from zizhu.inventory.selectors import default_limit
 
@@ -48,9 +48,10 @@ ORDER BY l.added_at, l.id
 def checkout_lines(*, cart: Cart) -> list[PricedLine]:
     """The lines priced from the catalogue, as ``priced_lines`` gives them (products carry only the
     fields the cart and checkout read: slug, name, activity, currency, delivery days)."""
-    if connection.vendor != "postgresql":
+    db = sql.default_connection()
+    if db.vendor != "postgresql":
         return priced_lines(cart=cart)
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(_CHECKOUT_LINES, [cart.pk])
         rows = cursor.fetchall()
     options_field = ConfiguredSku._meta.get_field("options")
@@ -58,7 +59,7 @@ def checkout_lines(*, cart: Cart) -> list[PricedLine]:
     for row in rows:
         line_id, quantity, variant_id, configured_id = row[:4]
         v_sku, v_price, v_stock, v_active, c_sku, c_price, c_currency, c_options = row[4:12]
-        product = Product.from_db(connection.alias, _PRODUCT_FIELDS, row[12:20])
+        product = Product.from_db(db.alias, _PRODUCT_FIELDS, row[12:20])
         limit = row[20] if row[20] is not None else default_limit(product)
         if variant_id is not None:
             line = variant_line(
@@ -73,7 +74,7 @@ def checkout_lines(*, cart: Cart) -> list[PricedLine]:
                 limit=limit,
             )
         else:
-            decoded = options_field.from_db_value(c_options, None, connection)  # type: ignore[arg-type]
+            decoded = options_field.from_db_value(c_options, None, db)  # type: ignore[arg-type]
             line = configured_line(
                 line_id=line_id,
                 product=product,

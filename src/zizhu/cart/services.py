@@ -12,13 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zizhu.cart.models import Cart, CartLine
 from zizhu.cart.selectors import usual_quantity
 from zizhu.catalog.models import ConfiguredSku, Variant
 from zizhu.catalog.owners import Owner
+from zizhu.core import sql
 from zizhu.core.errors import Conflict, InvalidInput, NotFound
 from zizhu.inventory.selectors import quantity_limits
 
@@ -240,11 +241,12 @@ def freeze_open(*, owner: Owner) -> Cart | None:
     else:
         condition, params = "user_id IS NULL AND guest_key = %(guest)s", {"guest": owner.session_key}
     params |= {"open": Cart.Status.OPEN.value, "ordered": Cart.Status.ORDERED.value}
-    with connection.cursor() as cursor:
+    db = sql.default_connection()
+    with db.cursor() as cursor:
         cursor.execute(_FREEZE_OPEN.format(owner=condition), params)
         row = cursor.fetchone()
     names = ["id", "user_id", "guest_key", "status", "created_at", "updated_at"]
-    return Cart.from_db(connection.alias, names, row) if row is not None else None
+    return Cart.from_db(db.alias, names, row) if row is not None else None
 
 
 def freeze(*, cart: Cart) -> Cart:

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zizhu.cart.pricing import Quote
 from zizhu.checkout.models import Promotion, Voucher, VoucherRedemption
+from zizhu.core import sql
 from zizhu.core.errors import InvalidInput
 from zizhu.core.money import Money
 
@@ -49,14 +49,15 @@ _BEST_PROMOTION = (
 
 def best_promotion(subtotal: Money, *, now: datetime | None = None) -> Promotion | None:
     now = now or timezone.now()
-    with connection.cursor() as cursor:
-        at = connection.ops.adapt_datetimefield_value(now)
-        cursor.execute(_BEST_PROMOTION, [at, at, connection.ops.adapt_decimalfield_value(subtotal.amount)])
+    db = sql.default_connection()
+    with db.cursor() as cursor:
+        at = db.ops.adapt_datetimefield_value(now)
+        cursor.execute(_BEST_PROMOTION, [at, at, db.ops.adapt_decimalfield_value(subtotal.amount)])
         row = cursor.fetchone()
     if row is None:
         return None
     names = ["id", "name_zh", "name_en", "threshold", "amount", "valid_from", "valid_until", "is_active"]
-    return Promotion.from_db(connection.alias, names, row)
+    return Promotion.from_db(db.alias, names, row)
 
 
 def _voucher_error(message: str) -> InvalidInput:

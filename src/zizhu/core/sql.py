@@ -23,7 +23,8 @@ from functools import cache
 from itertools import groupby
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 M = TypeVar("M", bound=models.Model)
 
@@ -54,22 +55,30 @@ def insert_many(instances: Sequence[M]) -> Sequence[M]:
     if not instances:
         return instances
     model = type(instances[0])
-    sql, fields = _statement(model, connection.vendor, len(instances))
+    db = default_connection()
+    sql, fields = _statement(model, db.vendor, len(instances))
     params: list[Any] = []
     for instance in instances:
         if type(instance) is not model:
             raise TypeError("insert_many takes instances of one model")
-        params.extend(_values(instance, fields))
-    with connection.cursor() as cursor:
+        params.extend(_values(instance, fields, db))
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         keys = [row[0] for row in cursor.fetchall()]
     for instance, key in zip(instances, keys, strict=True):
-        _mark_saved(instance, key)
+        _mark_saved(instance, key, db)
     return instances
 
 
-def _values(instance: models.Model, fields: Sequence[models.Field]) -> list[Any]:
-    return [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+def default_connection() -> BaseDatabaseWrapper:
+    """The connection object itself: every attribute read through the ``connection`` proxy looks up
+    the thread's connections again (asgiref raises and catches an exception each time, measured on
+    the checkout path), so the hot loops below use the object once resolved."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def _values(instance: models.Model, fields: Sequence[models.Field], db: BaseDatabaseWrapper) -> list[Any]:
+    return [f.get_db_prep_save(f.pre_save(instance, True), db) for f in fields]
 
 
 def _links_to(row: models.Model, parent: models.Model) -> tuple[str, ...]:
@@ -107,7 +116,8 @@ def insert_family(parent: M, rows: Sequence[models.Model]) -> M:
     """INSERT ``parent`` and ``rows`` (rows of one model next to each other; a row's foreign key to
     ``parent`` assigned as ``row.order = parent``) and set every primary key and link."""
     links = [_links_to(row, parent) for row in rows]
-    if connection.vendor != "postgresql":
+    db = default_connection()
+    if db.vendor != "postgresql":
         insert(parent)
         for row, names in zip(rows, links, strict=True):
             for name in names:
@@ -119,23 +129,23 @@ def insert_family(parent: M, rows: Sequence[models.Model]) -> M:
     for (model, names), group in groupby(zip(rows, links, strict=True), key=lambda pair: (type(pair[0]), pair[1])):
         groups.append((model, names, [row for row, _names in group]))
     sql, field_lists = _family_statement(type(parent), tuple((m, len(g), n) for m, n, g in groups))
-    params = _values(parent, field_lists[0])
+    params = _values(parent, field_lists[0], db)
     for (_model, _names, group), fields in zip(groups, field_lists[1:], strict=True):
         for row in group:
-            params.extend(_values(row, fields))
-    with connection.cursor() as cursor:
+            params.extend(_values(row, fields, db))
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         parent_key, *child_keys = cursor.fetchone()
-    _mark_saved(parent, parent_key)
+    _mark_saved(parent, parent_key, db)
     for (_model, names, group), keys in zip(groups, child_keys, strict=True):
         for row, key in zip(group, keys, strict=True):
             for name in names:
                 setattr(row, name, parent)
-            _mark_saved(row, key)
+            _mark_saved(row, key, db)
     return parent
 
 
-def _mark_saved(instance: models.Model, key: Any) -> None:
+def _mark_saved(instance: models.Model, key: Any, db: BaseDatabaseWrapper) -> None:
     instance.pk = key
     instance._state.adding = False
-    instance._state.db = connection.alias
+    instance._state.db = db.alias

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zizhu.catalog.models import Variant
+from zizhu.core import sql
 from zizhu.core.errors import Conflict, InvalidInput
 from zizhu.inventory.models import Stock, StockMovement, Warehouse
 
@@ -92,12 +93,12 @@ def sync_available(*, variant_ids: Iterable[int]) -> None:
     variant, stock = Variant._meta.db_table, Stock._meta.db_table  # our own table names, no user input
     rows = f"FROM {stock} s WHERE s.variant_id = {variant}.id"
     placeholders = ", ".join(["%s"] * len(ids))
-    sql = (
+    statement = (
         f"UPDATE {variant} SET stock = COALESCE((SELECT SUM(s.on_hand - s.allocated) {rows}), 0) "  # noqa: S608
         f"WHERE id IN ({placeholders}) AND EXISTS (SELECT 1 {rows})"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, ids)
+        cursor.execute(statement, ids)
 
 
 def allocate(*, lines: Iterable[tuple[int, int]], order_number: str, own_savepoint: bool = True) -> None:
@@ -115,7 +116,7 @@ def allocate(*, lines: Iterable[tuple[int, int]], order_number: str, own_savepoi
     if not wanted:
         return
     with transaction.atomic(savepoint=own_savepoint):
-        if connection.vendor == "postgresql":
+        if sql.default_connection().vendor == "postgresql":
             _allocate_in_one_statement(wanted, order_number)
             return
         rows = _candidate_rows(wanted.keys())
@@ -216,7 +217,7 @@ def _allocate_in_one_statement(wanted: dict[int, int], order_number: str, *, too
     }
     for i, variant_id in enumerate(variants):  # the VALUES list's (v0, q0), (v1, q1) …
         params[f"v{i}"], params[f"q{i}"] = variant_id, wanted[variant_id]
-    with connection.cursor() as cursor:
+    with sql.default_connection().cursor() as cursor:
         cursor.execute(_allocation_sql(len(variants)), params)
         candidates, taken = cursor.fetchone()
     if candidates < len(variants):  # nothing was taken: find out why (rare, so one more query here)
