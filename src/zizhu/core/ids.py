@@ -29,8 +29,10 @@ def luhn_check_digit(digits: str) -> str:
 def new_number(kind: str) -> str:
     """A new public number such as ``O3820194756120384`` (prefix, 15 random digits, check digit)."""
     prefix = PREFIXES[kind]
-    body = "".join(secrets.choice("0123456789") for _ in range(RANDOM_DIGITS))
-    body = str(secrets.randbelow(9) + 1) + body[1:]  # no leading zero: reads like a number
+    # One draw for all the digits (a digit at a time cost 16 calls to the kernel's random source,
+    # twice per checkout); uniform over the 15-digit numbers without a leading zero.
+    lowest = 10 ** (RANDOM_DIGITS - 1)
+    body = str(lowest + secrets.randbelow(9 * lowest))
     return prefix + body + luhn_check_digit(body)
 
 
