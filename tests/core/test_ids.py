@@ -35,3 +35,11 @@ def test_numbers_are_not_sequential():
     as_ints = sorted(int(n[1:]) for n in numbers)
     gaps = {b - a for a, b in itertools.pairwise(as_ints)}
     assert len(gaps) > 1000  # no fixed step between consecutive numbers
+
+
+def test_every_digit_position_is_random_and_the_first_is_never_zero():
+    bodies = [new_number("payment")[1:-1] for _ in range(2000)]
+    assert all(len(body) == 15 for body in bodies)
+    assert {body[0] for body in bodies} == set("123456789")
+    for position in range(1, 15):
+        assert {body[position] for body in bodies} == set("0123456789")
