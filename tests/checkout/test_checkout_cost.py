@@ -25,15 +25,15 @@ from zizhu.payments.models import Payment
 #   UPDATE the session's open cart SET status = 'ordered' … RETURNING     1
 #   SELECT lines + variants + products + purchase limits (one JOIN)       1
 #   SELECT the best current promotion                                     1
-#   INSERT payment + its first event (one statement, core.sql.insert_family) 1
-#   INSERT order + order line + order event + outbox row (one statement)     1
+#   INSERT order + order line + order event + outbox row, and the payment +
+#     its first event (one statement, core.sql.insert_families)           1
 #   UPDATE the Idempotency-Key with the answer                            1
 #   allocation: pick, lock, take, ledger, catalogue mirror (one statement) 1
 #     (last: the stock row it locks is held only until the commit — idempotency.at_end)
 #   RELEASE SAVEPOINT (COMMIT)                                            1
 # The guest's grants to see and pay the order go into signed cookies: the session is not written.
-# (It was 21 before the flash-sale work of session 3, 11 at its end: docs/ordering.md.)
-CHECKOUT_QUERIES = 10
+# (It was 21 before the flash-sale work of session 3, 11 at its end, 10 in session 5: docs/ordering.md.)
+CHECKOUT_QUERIES = 9
 
 
 @pytest.mark.postgres

@@ -71,3 +71,22 @@ def test_insert_family_writes_the_parent_and_its_rows_and_links_them():
     assert [line.pk for line in lines] == list(stored.lines.order_by("pk").values_list("pk", flat=True))
     assert stored.events.get().pk == event.pk and stored.contact_phone == "+8613800138000"
     assert OutboxEvent.objects.get(pk=outbox.pk).payload == {"number": order.number}
+
+
+def test_insert_families_writes_two_families_in_one_statement(django_assert_num_queries):
+    from zizhu.orders.models import OrderEvent
+    from zizhu.payments.models import Payment, PaymentEvent
+
+    order = Order(number="O100000000000002", contact_name="李", contact_phone="+8613800138001", province="上海市",
+                  city="上海市", address_line="世纪大道 2 号", delivery_method="standard", delivery_fee=Decimal("0"),
+                  estimated_date="2026-12-01", subtotal=Decimal("30"), total=Decimal("30"))  # fmt: skip
+    placed = OrderEvent(order=order, status="pending_payment", kind="placed")
+    payment = Payment(reference=order.number, amount=Decimal("30"))
+    created = PaymentEvent(payment=payment, kind="created", data={"amount": "30.00"})
+    queries = 1 if connection.vendor == "postgresql" else 4
+    with django_assert_num_queries(queries):
+        sql.insert_families([(order, [placed]), (payment, [created])])
+    assert placed.order_id == order.pk and created.payment_id == payment.pk
+    assert Order.objects.get(pk=order.pk).events.get().pk == placed.pk
+    assert Payment.objects.get(pk=payment.pk).reference == order.number
+    assert PaymentEvent.objects.get(pk=created.pk).payment_id == payment.pk

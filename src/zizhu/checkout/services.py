@@ -214,12 +214,10 @@ def _place(
         if priced.total.amount <= 0:
             raise Conflict(_("This order has nothing to pay; please contact us."), code="zero_total")
         number = new_number("order")
-        payment = payments.create_payment(
-            reference=number,
-            amount=priced.total,
-            customer=customer,
-            return_url=order_return_url(number, customer),
-            own_savepoint=False,  # a colliding random number fails the transaction, retried whole
+        # Written with the order below, in one statement; a colliding random number fails the
+        # transaction, which execute_atomic runs again whole.
+        payment, payment_rows = payments.new_payment(
+            reference=number, amount=priced.total, customer=customer, return_url=order_return_url(number, customer)
         )
         order = Order(
             number=number,
@@ -243,7 +241,9 @@ def _place(
             currency=priced.total.currency,
             payment_number=payment.number,
         )
-        orders.record_placed(order=order, lines=[_snapshot(line) for line in lines])
+        orders.record_placed(
+            order=order, lines=[_snapshot(line) for line in lines], together_with=[(payment, payment_rows)]
+        )
         if chosen is not None:
             discounts.redeem(voucher=chosen, order_number=number, customer=customer, email=contact.email)
         if customer is not None:

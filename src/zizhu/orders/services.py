@@ -11,7 +11,7 @@ rows are locked.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -59,17 +59,18 @@ def _payload(order: Order, **extra: Any) -> dict[str, Any]:
     }
 
 
-def record_placed(*, order: Order, lines: Iterable[OrderLine]) -> Order:
-    """Inside ``checkout.place_order``'s transaction: save the order, its lines and the first event."""
+def record_placed(*, order: Order, lines: Iterable[OrderLine], together_with: Sequence[sql.Family] = ()) -> Order:
+    """Inside ``checkout.place_order``'s transaction: save the order, its lines and the first event;
+    ``together_with``, other new rows of the same checkout (its payment), in the same statement."""
     order.status = S.PENDING_PAYMENT
     lines = list(lines)
     for line in lines:
         line.order = order
     placed = OrderEvent(order=order, status=order.status, kind="placed", actor=_actor(order.customer))
     announced = OutboxEvent(topic="order.placed", payload=_payload(order, payment=order.payment_number))
-    # The hot path of a flash sale: the order, its lines, its first event and the outbox row in one
-    # statement on PostgreSQL (core/sql.py).
-    sql.insert_family(order, [*lines, placed, announced])
+    # The hot path of a flash sale: the order, its lines, its first event and the outbox row (and the
+    # payment) in one statement on PostgreSQL (core/sql.py).
+    sql.insert_families([(order, [*lines, placed, announced]), *together_with])
     events.emitted(announced)
     return order
 

@@ -99,6 +99,36 @@ def create_payment(
     A random number that collides with an existing one is drawn again inside a savepoint. A caller
     whose transaction rolls back as a whole on any error and is retried whole (``place_order``)
     passes ``own_savepoint=False``: no savepoints, two round trips less on its hot path."""
+    if not own_savepoint:  # the payment and its first event in one statement
+        payment, rows = new_payment(reference=reference, amount=amount, customer=customer, return_url=return_url)
+        with transaction.atomic(savepoint=False):
+            return sql.insert_family(payment, rows)
+    fields = _payment_fields(reference=reference, amount=amount, customer=customer, return_url=return_url)
+    with transaction.atomic():
+        for _attempt in range(3):
+            try:
+                with transaction.atomic():
+                    payment = Payment.objects.create(**fields)
+                break
+            except IntegrityError:  # a random number collided: draw another
+                continue
+        else:
+            raise Conflict()
+        sql.insert(_created_event(payment))
+    return payment
+
+
+def new_payment(
+    *, reference: str, amount: Money, customer: Any = None, return_url: str = ""
+) -> tuple[Payment, list[PaymentEvent]]:
+    """``create_payment``'s checks, without writing: the new payment and its first event, for a
+    caller that writes them together with its own rows in one statement (``core.sql.insert_families``:
+    the checkout's order and payment) in a transaction that is retried whole when a number collides."""
+    payment = Payment(**_payment_fields(reference=reference, amount=amount, customer=customer, return_url=return_url))
+    return payment, [_created_event(payment)]
+
+
+def _payment_fields(*, reference: str, amount: Money, customer: Any, return_url: str) -> dict[str, Any]:
     reference = (reference or "").strip()
     return_url = _check_return_url(return_url)
     if not reference or len(reference) > MAX_REFERENCE_LENGTH:
@@ -107,30 +137,13 @@ def create_payment(
     if not isinstance(amount, Money) or amount.amount <= 0:
         message = _("The amount to pay must be more than zero.")
         raise InvalidInput(message, fields={"amount": [message]})
-    fields = {
+    return {
         "reference": reference,
         "amount": amount.amount,
         "currency": amount.currency,
         "customer": customer if customer is not None and customer.is_authenticated else None,
         "return_url": return_url,
     }
-    with transaction.atomic(savepoint=own_savepoint):
-        if not own_savepoint:  # checkout's hot path: the payment and its first event in one statement
-            payment = Payment(**fields)
-            created = _created_event(payment)
-            return sql.insert_family(payment, [created])
-        else:
-            for _attempt in range(3):
-                try:
-                    with transaction.atomic():
-                        payment = Payment.objects.create(**fields)
-                    break
-                except IntegrityError:  # a random number collided: draw another
-                    continue
-            else:
-                raise Conflict()
-        sql.insert(_created_event(payment))
-    return payment
 
 
 def _created_event(payment: Payment) -> PaymentEvent:
