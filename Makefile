@@ -14,7 +14,7 @@ TEST_STAMP := $(VENV)/.stamp-test-$(DEPS_HASH)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/zizhu
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test install lint messages prod prod-setup bench bench-setup bench-search bench-flash bench-recommendations clean
+.PHONY: run test install lint messages prod prod-setup bench bench-setup bench-search bench-flash bench-checkout-cost bench-recommendations clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || { bash scripts/ensure-system.sh venv && $(PYTHON) -m venv $(VENV); }
@@ -73,6 +73,12 @@ bench-search: bench-setup  # issue #3: 100,000 products (seeds once, then reuses
 
 bench-flash: bench-setup  # issue #4: the flash sale, hot SKU and 10,000 SKUs
 	$(PY) bench/ordering_flash_sale.py
+
+bench-checkout-cost: bench-setup  # issue #4: one checkout's CPU ms and instructions (callgrind), in-process
+	command -v valgrind >/dev/null || (apt-get update -qq && apt-get install -y -qq valgrind)
+	$(PY) bench/checkout_cost.py --setup --carts 2000
+	$(PY) bench/checkout_cost.py --orders 300
+	$(PY) bench/checkout_cost.py --instructions
 
 bench-recommendations: bench-setup  # issue #6: training time and serving p50/p99 (--evaluate for UCI)
 	$(PY) bench/recommendations.py

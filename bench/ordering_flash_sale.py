@@ -64,13 +64,17 @@ for key in keys:
     return [line[2:] for line in django(env, script).splitlines() if line.startswith("S ")]
 
 
+# Every buyer's request body (a tampered total the server ignores, as in a real attack).
+ORDER_BODY = (
+    '{"contact":{"name":"王小明","phone":"13800138000","email":"b@example.com"},'
+    '"address":{"province":"上海市","city":"上海市","district":"浦东新区","line":"世纪大道 1 号"},'
+    '"delivery":"standard","total":{"amount":"0.01","currency":"CNY"}}'
+)
+
+
 def lua(path: Path, sessions: list[str]) -> None:
     quoted = ",".join(f'"{s}"' for s in sessions)
-    body = (
-        '{"contact":{"name":"王小明","phone":"13800138000","email":"b@example.com"},'
-        '"address":{"province":"上海市","city":"上海市","district":"浦东新区","line":"世纪大道 1 号"},'
-        '"delivery":"standard","total":{"amount":"0.01","currency":"CNY"}}'
-    )
+    body = ORDER_BODY
     path.write_text(
         f"""
 local sessions = {{{quoted}}}
