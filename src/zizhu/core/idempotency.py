@@ -43,11 +43,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zizhu.core import sql
 from zizhu.core.errors import Conflict, DomainError, InvalidInput
 from zizhu.core.models import IdempotencyKey
 
@@ -172,10 +173,11 @@ _STORE = (
 
 
 def _store(claim: dict[str, str], status: int, body: Any) -> None:
-    stored_body = IdempotencyKey._meta.get_field("response_body").get_db_prep_save(body, connection)
-    completed = connection.ops.adapt_datetimefield_value(timezone.now())
+    db = sql.default_connection()
+    stored_body = IdempotencyKey._meta.get_field("response_body").get_db_prep_save(body, db)
+    completed = db.ops.adapt_datetimefield_value(timezone.now())
     done = IdempotencyKey.Status.DONE.value
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(_STORE, [done, status, stored_body, completed, claim["scope"], claim["owner"], claim["key"]])
 
 
@@ -301,7 +303,8 @@ def _claim_in_transaction(claim: dict[str, str], request_fingerprint: str) -> tu
     """Inside the caller's transaction: (True, None) when this request now owns the key, else
     (False, the row someone else stored — None while their transaction has not committed yet)."""
     now = timezone.now()
-    if connection.vendor == "postgresql":
+    db = sql.default_connection()
+    if db.vendor == "postgresql":
         params = {
             **claim,
             "lock": _lock_id(claim),
@@ -311,7 +314,7 @@ def _claim_in_transaction(claim: dict[str, str], request_fingerprint: str) -> tu
             "expired": now - RETENTION,
             "stale": now - STALE_AFTER,
         }
-        with connection.cursor() as cursor:
+        with db.cursor() as cursor:
             cursor.execute(_PG_CLAIM, params)
             if cursor.fetchone() is not None:
                 return True, None
