@@ -120,6 +120,20 @@ def test_out_of_stock_rolls_everything_back(client, tee_l):
     assert api_place(client).status_code == 409  # a 409 is not stored: the retry runs again
 
 
+def test_sold_out_before_the_checkout_reads_the_cart_is_out_of_stock_too(client, tee_l):
+    """Whether the last units go before this buyer's cart is read or before its allocation (timing,
+    in a race for them), the answer is the same: 409 out_of_stock, naming the product."""
+    api_add(client, "TEE-L", 1)
+    contact, address = contact_address()
+    services.place_order(
+        cart=guest_cart((tee_l, 3)), customer=None, contact=contact, address=address, delivery="standard"
+    )
+    response = api_place(client)
+    assert response.status_code == 409 and response.json()["code"] == "out_of_stock"
+    assert tee_l.product.name_zh in response.json()["message"]
+    assert Order.objects.count() == 1 and stock.totals(variant_id=tee_l.pk)["available"] == 0
+
+
 def test_adding_lines_after_the_order_was_placed_is_rejected(client, tee_m, tee_l):
     cart = guest_cart((tee_m, 1))
     contact, address = contact_address()

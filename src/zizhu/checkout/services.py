@@ -270,15 +270,22 @@ def order_return_url(number: str, customer: Any) -> str:
 
 def _check_lines(lines: list[PricedLine]) -> None:
     errors = []
+    sold_out = []
     for line in lines:
         if line.quantity > line.max_quantity:
             errors.append(_("%(name)s: at most %(limit)s per order.") % {"name": line.name, "limit": line.max_quantity})
         if line.available is not None and line.available <= 0:
             errors.append(_("%(name)s is out of stock.") % {"name": line.name})
+            sold_out.append(line.item_id)
         if not line.product.is_active:
             errors.append(_("%(name)s is no longer on sale.") % {"name": line.name})
+    message = _("Please change your cart: %(problems)s") % {"problems": " ".join(errors)}
+    if errors and len(errors) == len(sold_out):
+        # Only stock is missing: the same answer as when the allocation finds it gone (which of the
+        # two sees it first depends on timing: 50 buyers racing for the last units).
+        raise inventory.OutOfStock(sold_out, message=message)
     if errors:
-        raise Conflict(_("Please change your cart: %(problems)s") % {"problems": " ".join(errors)}, code="cart_problem")
+        raise Conflict(message, code="cart_problem")
 
 
 def _snapshot(line: PricedLine) -> OrderLine:
