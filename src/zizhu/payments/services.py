@@ -89,20 +89,14 @@ def failure_message(code: str) -> str:
 # --- creating and starting -----------------------------------------------------------------------------------
 
 
-def create_payment(
-    *, reference: str, amount: Money, customer: Any = None, return_url: str = "", own_savepoint: bool = True
-) -> Payment:
+def create_payment(*, reference: str, amount: Money, customer: Any = None, return_url: str = "") -> Payment:
     """Record a payment to be made for ``reference`` (no provider call: safe inside a checkout transaction).
     ``return_url`` is where the result page sends the customer back to (e.g. the order page): a path
     on this site only, so a payment can never be made to redirect elsewhere.
 
-    A random number that collides with an existing one is drawn again inside a savepoint. A caller
-    whose transaction rolls back as a whole on any error and is retried whole (``place_order``)
-    passes ``own_savepoint=False``: no savepoints, two round trips less on its hot path."""
-    if not own_savepoint:  # the payment and its first event in one statement
-        payment, rows = new_payment(reference=reference, amount=amount, customer=customer, return_url=return_url)
-        with transaction.atomic(savepoint=False):
-            return sql.insert_family(payment, rows)
+    A random number that collides with an existing one is drawn again inside a savepoint. The
+    checkout, whose transaction is retried whole, writes its payment with the order instead
+    (``new_payment``)."""
     fields = _payment_fields(reference=reference, amount=amount, customer=customer, return_url=return_url)
     with transaction.atomic():
         for _attempt in range(3):
