@@ -2,7 +2,8 @@
 request (``POST /api/v1/checkout/orders``, a guest cart of one unit of one of 10,000 SKUs, its own
 Idempotency-Key) sent straight to Django's WSGI handler, production profile (PostgreSQL, Redis).
 
-Prints CPU and wall milliseconds per order and, with ``--instructions``, the **instructions per
+Prints CPU milliseconds per order (this process, and its PostgreSQL backend: the other side of every
+round trip), wall milliseconds per order and, with ``--instructions``, the **instructions per
 order** counted by valgrind's callgrind. This virtual machine's speed changes by up to 3× between
 hours (docs/ordering.md), so milliseconds compare only within minutes; the instruction count is the
 same on every run of the same code (±0.3 %) and is the figure to compare changes with. It counts
@@ -32,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import analyze, fresh_database, manage, production_env
-from ordering_flash_sale import CSRF, ORDER_BODY, prepare
+from ordering_flash_sale import CSRF, ORDER_BODY, _cpu_ticks, prepare
 
 DB_URL = os.environ.get("BENCH_CHECKOUT_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zizhu_checkout_cost")
 REDIS_URL = os.environ.get("BENCH_CHECKOUT_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -96,14 +97,24 @@ def measure(orders: int, *, toggle_callgrind: bool) -> None:
         place(session)
     if toggle_callgrind:  # count only the measured orders, not start-up and warm-up
         subprocess.run(["callgrind_control", "--instr=on", str(os.getpid())], check=True, capture_output=True)
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # this process's PostgreSQL backend: the other side of each round trip
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    backend_ticks = _cpu_ticks(backend)
     cpu, wall = time.process_time(), time.perf_counter()
     for session in sessions[WARM_UP:]:
         place(session)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    backend_ms = (_cpu_ticks(backend) - backend_ticks) * 1000 / os.sysconf("SC_CLK_TCK")
     if toggle_callgrind:
         subprocess.run(["callgrind_control", "--instr=off", str(os.getpid())], check=True, capture_output=True)
     else:
-        print(f"{orders} orders: {1000 * cpu / orders:.2f} ms CPU, {1000 * wall / orders:.2f} ms wall per order")
+        print(
+            f"{orders} orders: {1000 * cpu / orders:.2f} ms CPU here + {backend_ms / orders:.2f} ms in PostgreSQL, "
+            f"{1000 * wall / orders:.2f} ms wall per order"
+        )
 
 
 def count_instructions(orders: int) -> None:

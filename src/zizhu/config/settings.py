@@ -133,6 +133,10 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")), conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # Django's backend, whose health check polls the socket instead of sending SELECT 1 on every
+        # request (zizhu/core/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "zizhu.core.postgresql"
     if DATABASES["default"]["ENGINE"].endswith("postgresql") and env("DB_PREPARED_STATEMENTS", "1") == "1":
         # Server-side binding + prepared statements (psycopg prepares a query once a connection has run
         # it 5 times): PostgreSQL stops parsing and planning every statement again, and the client stops
