@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import analyze, fresh_database, manage, production_env
+from common import analyze, fresh_database, loop_ms, manage, production_env
 from ordering_flash_sale import CSRF, ORDER_BODY, _cpu_ticks, prepare
 
 DB_URL = os.environ.get("BENCH_CHECKOUT_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zizhu_checkout_cost")
@@ -113,7 +113,7 @@ def measure(orders: int, *, toggle_callgrind: bool) -> None:
     else:
         print(
             f"{orders} orders: {1000 * cpu / orders:.2f} ms CPU here + {backend_ms / orders:.2f} ms in PostgreSQL, "
-            f"{1000 * wall / orders:.2f} ms wall per order"
+            f"{1000 * wall / orders:.2f} ms wall per order (machine speed: 5 M-step loop {loop_ms():.0f} ms)"
         )
 
 

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import analyze, django, fresh_database, manage, production_env, start_granian, stop_server
+from common import analyze, django, fresh_database, loop_ms, manage, production_env, start_granian, stop_server
 
 DB_URL = os.environ.get("BENCH_ORDERING_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zizhu_ordering_bench")
 REDIS_URL = os.environ.get("BENCH_ORDERING_REDIS_URL", "redis://127.0.0.1:6379/12")
@@ -260,7 +260,7 @@ def main() -> None:
         finally:
             stop_server(server)
         print(f"\n{label}: {args.connections} clients, granian {args.workers} workers, {duration} s, "
-              f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+              f"load average {os.getloadavg()[0]:.1f}, machine speed: 5 M-step loop {loop_ms():.0f} ms")  # fmt: skip
         print(f"  {result['rps']} requests/s (answers: {result['total']}, non-2xx {result['non2xx']}: sold out), "
               f"p50 {result['p50']}, p99 {result['p99']}, socket errors {result['socket']}")  # fmt: skip
         print("  " + cost)
