@@ -92,7 +92,9 @@ def test_declined_token_is_recorded_and_replayed(client, customer, payment):
     assert response.status_code == 200 and response.json()["status"] == "failed"
     assert response.json()["failure_code"] == "card_declined"
     reused = confirm(client, payment, card_token(client, CARDS["success"]), key="key-2")
-    assert reused.status_code == 200 and reused.json()["status"] == "failed"  # a closed payment stays closed
+    assert reused.status_code == 409 and reused.json()["code"] == "payment_closed"  # a closed payment stays closed
+    payment.refresh_from_db()
+    assert payment.status == "failed" and payment.captured_amount == 0
 
 
 @pytest.mark.smoke

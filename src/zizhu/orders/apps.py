@@ -9,6 +9,9 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         # This app's part of "download my data" / "delete my account" (zizhu.accounts.privacy).
-        from zizhu.orders import privacy
+        from zizhu.orders import privacy, selectors
+        from zizhu.payments import references
 
         privacy.register()
+        # A new payment for an order ("try again") only while the order waits for one.
+        references.register(selectors.payment_refusal)

@@ -36,6 +36,7 @@ def order_refunded(event: OutboxEvent) -> None:
             refund=str(data.get("refund", "")),
             amount=str(data.get("amount", "")),
             fully_refunded=bool(data.get("fully_refunded")),
+            payment_number=str(data.get("number", "")),
         )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Collection
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from zizhu.core.ids import is_valid_number
 from zizhu.orders.models import Order, OrderEvent, OrderLine
@@ -32,3 +33,14 @@ def orders_of(*, user: Any) -> QuerySet[Order]:
     if user is None or not user.is_authenticated:
         return Order.objects.none()
     return Order.objects.filter(customer_id=user.pk).order_by("-placed_at", "-id")
+
+
+def payment_refusal(reference: str) -> str | None:
+    """For ``payments.references``: why the order ``reference`` takes no new payment (None when it
+    does, or when it is not an order's number)."""
+    status = Order.objects.filter(number=reference).values_list("status", flat=True).first()
+    if status is None or status == Order.Status.PENDING_PAYMENT:
+        return None
+    if status == Order.Status.CANCELLED:
+        return _("This order has been cancelled, so it can no longer be paid.")
+    return _("This order has already been paid.")

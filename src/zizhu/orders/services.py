@@ -107,7 +107,16 @@ def mark_paid(*, number: str, payment_number: str, amount: str, currency: str) -
             transaction.on_commit(lambda: _refund_all(order.number, reason="paid after cancellation"))
             return "refund_late_payment"
         if RANK.get(order.status, 99) >= RANK[S.PAID]:
-            return "duplicate"
+            if payment_number == order.payment_number:
+                return "duplicate"
+            # A second payment succeeded for an order already paid (two tabs, a retry): it goes back.
+            _event(
+                order,
+                "paid_twice",
+                _("Payment %(payment)s arrived for an order already paid: refunding it.") % {"payment": payment_number},
+            )
+            transaction.on_commit(lambda: _refund_payment(number, payment_number, reason="order already paid"))
+            return "refund_second_payment"
         if Money.of(amount, currency) != order.total_money:
             _event(order, "payment_mismatch", f"{payment_number}: {amount} {currency}")
             return "amount_mismatch"
@@ -161,12 +170,21 @@ def _cancel_open_payments(number: str) -> None:
 
 def _refund_all(number: str, *, reason: str) -> None:
     for payment in payment_selectors.payments_for_reference(reference=number):
-        if not payment.is_paid or not payment.refundable.amount:
-            continue
-        try:
-            payments.refund_payment(payment=payment, amount=payment.refundable, reason=reason[:200])
-        except Exception:
-            logger.exception("Refund of payment %s for order %s failed", payment.number, number)
+        _refund_in_full(payment, number, reason=reason)
+
+
+def _refund_payment(number: str, payment_number: str, *, reason: str) -> None:
+    for payment in payment_selectors.payments_for_reference(reference=number).filter(number=payment_number):
+        _refund_in_full(payment, number, reason=reason)
+
+
+def _refund_in_full(payment: Any, number: str, *, reason: str) -> None:
+    if not payment.is_paid or not payment.refundable.amount:
+        return
+    try:
+        payments.refund_payment(payment=payment, amount=payment.refundable, reason=reason[:200])
+    except Exception:
+        logger.exception("Refund of payment %s for order %s failed", payment.number, number)
 
 
 def expire_unpaid(*, now: datetime | None = None, limit: int = 200) -> int:
@@ -224,9 +242,10 @@ def complete(*, order: Order, actor: Any = None) -> Order:
     return _forward(order.number, S.COMPLETED, "completed", actor=actor)
 
 
-def record_refund(*, number: str, refund: str, amount: str, fully_refunded: bool) -> str:
+def record_refund(*, number: str, refund: str, amount: str, fully_refunded: bool, payment_number: str = "") -> str:
     """``payment.refunded``: the timeline shows it; a paid (not cancelled) order becomes
-    (partially) refunded. Repeated events for the same refund are ignored."""
+    (partially) refunded — unless the refund gave back a second payment, not the one that paid the
+    order (``mark_paid``'s "paid_twice"). Repeated events for the same refund are ignored."""
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(number=number).first()
         if order is None:
@@ -237,6 +256,9 @@ def record_refund(*, number: str, refund: str, amount: str, fully_refunded: bool
         if order.status == S.CANCELLED or order.status == S.REFUNDED:
             _event(order, "refunded", note)
             events.emit("order.refunded", _payload(order, refund=refund, amount=amount))
+            return "noted"
+        if payment_number and order.payment_number and payment_number != order.payment_number:
+            _event(order, "refunded", f"{note} ({payment_number})")
             return "noted"
         status = S.REFUNDED if fully_refunded else S.PARTIALLY_REFUNDED
         _move(order, status, "refunded", note=note)

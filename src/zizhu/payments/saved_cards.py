@@ -97,6 +97,8 @@ def pay_with_saved_card(
     Raises ``SecondFactorRequired`` (risk) like ``start_payment``; ``NotFound`` for a card that is not the
     customer's own; ``InvalidInput`` for an expired card or one the gateway refuses (nothing is charged)."""
     card = usable_card(payment=payment, card_id=card_id, user=user)
+    if payment.status in (Payment.Status.FAILED, Payment.Status.CANCELLED):
+        raise Conflict(_("This payment is closed and can no longer be paid."), code="payment_closed")
     if payment.status not in services.OPEN_STATUSES:
         return services.NextStep("none")
     token = _token_of(card)

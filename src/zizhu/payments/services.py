@@ -29,6 +29,7 @@ from zizhu.core import events, sql
 from zizhu.core.errors import Conflict, DomainError, InvalidInput
 from zizhu.core.money import Money, MoneyError
 from zizhu.payments import events as topics
+from zizhu.payments import references
 from zizhu.payments.models import Payment, PaymentEvent, Refund, WebhookEvent
 from zizhu.payments.providers import base as provider_status
 from zizhu.payments.providers import get_provider
@@ -155,13 +156,28 @@ def _check_return_url(url: Any) -> str:
 
 
 def retry_payment(*, payment: Payment) -> Payment:
-    """A failed or cancelled payment cannot move again; a new one for the same reference can."""
+    """A failed or cancelled payment cannot move again; a new one for the same reference can, once:
+    while the reference has an open payment, that one is returned (a second "try again" must not
+    open a second payment that could be charged too); a paid reference, or one its owner no longer
+    takes money for (a cancelled order: ``payments.references``), is refused."""
     if payment.status not in (S.FAILED, S.CANCELLED):
         raise Conflict(_("This payment is not closed: it cannot be tried again."), code="payment_not_closed")
-    fresh = create_payment(
-        reference=payment.reference, amount=payment.money, customer=payment.customer, return_url=payment.return_url
-    )
-    _log(fresh, "retry_of", previous=payment.number)
+    with transaction.atomic():
+        # Retries for one reference queue here (its payment rows, locked in primary-key order); the
+        # read below then sees a payment the one before opened.
+        list(Payment.objects.select_for_update().filter(reference=payment.reference).order_by("pk").values("pk"))
+        others = list(Payment.objects.filter(reference=payment.reference).exclude(status__in=(S.FAILED, S.CANCELLED)))
+        if any(other.status not in OPEN_STATUSES for other in others):  # paid, refunded or held for review
+            raise Conflict(_("This order has already been paid."), code="already_paid")
+        reason = references.refusal(payment.reference)
+        if reason:
+            raise Conflict(reason, code="not_payable")
+        if others:
+            return max(others, key=lambda other: other.pk)
+        fresh = create_payment(
+            reference=payment.reference, amount=payment.money, customer=payment.customer, return_url=payment.return_url
+        )
+        _log(fresh, "retry_of", previous=payment.number)
     return fresh
 
 
@@ -220,7 +236,10 @@ def _ensure_intent(*, payment: Payment, return_url: str, notify_url: str, manual
 
 
 def confirm_payment(*, payment: Payment, token: str | None, return_url: str, notify_url: str) -> NextStep:
-    """Pay with a card token from the gateway (API path), or fetch the outcome when there is none."""
+    """Pay with a card token from the gateway (API path), or fetch the outcome when there is none.
+    A token for a failed or cancelled payment is refused: that payment can take no money."""
+    if payment.status in (S.FAILED, S.CANCELLED) and token:
+        raise Conflict(_("This payment is closed and can no longer be paid."), code="payment_closed")
     if payment.status not in OPEN_STATUSES:
         return NextStep("none")
     manual = risk.require_cleared(payment=payment) if token else False

@@ -3,6 +3,7 @@ result. Thin: selectors read, services write; the card itself is typed on the ga
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -144,8 +145,9 @@ def retry(request: HttpRequest, number: str) -> HttpResponse:
     payment = _payment_or_404(request, number)
     try:
         fresh = services.retry_payment(payment=payment)
-    except DomainError:
-        return redirect("payments:result", payment.number)
+    except DomainError as exc:  # paid already, or the order was cancelled: say so where the customer lands
+        messages.info(request, exc.message)
+        return redirect(payment.return_url or reverse("payments:result", args=[payment.number]))
     if fresh.customer_id is None:
         access.grant(request, fresh.number)
     return redirect("payments:pay", fresh.number)
