@@ -5,14 +5,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.operation import PathView
 
 from zizhu.core.errors import DomainError
 
 logger = logging.getLogger(__name__)
+
+_UNREADABLE = gettext_noop("The request could not be read. Send a valid JSON body.")
+_NOT_ALLOWED = gettext_noop("This action is not available here.")
 
 
 class ErrorOut(Schema):
@@ -59,6 +66,10 @@ def _translate_pydantic(error: dict[str, Any]) -> str:
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
+    # Ninja has no hook for its 405 answer (ninja/operation.py, PathView._not_allowed, 1.x);
+    # tests/core/test_api_errors.py fails if an upgrade changes that.
+    PathView._not_allowed = _method_not_allowed  # type: ignore[method-assign]
+
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         response = api.create_response(request, exc.as_dict(), status=exc.status)
@@ -96,13 +107,22 @@ def install_error_handlers(api: NinjaAPI) -> None:
         if isinstance(exc.__cause__, ValidationError):  # our parser's refusal, wrapped by Ninja as a 400
             return validation_error(request, exc.__cause__)
         known = {
-            400: ("bad_request", _("The request could not be read. Send a valid JSON body.")),
+            400: ("bad_request", _(_UNREADABLE)),
             403: ("permission_denied", _("You are not allowed to do that.")),
             404: ("not_found", _("We could not find what you were looking for.")),
-            405: ("method_not_allowed", _("This action is not available here.")),
+            405: ("method_not_allowed", _(_NOT_ALLOWED)),
         }
         code, message = known.get(exc.status_code, ("error", str(exc)))
         return api.create_response(request, error_payload(code, str(message)), status=exc.status_code)
+
+    @api.exception_handler(MultiPartParserError)
+    @api.exception_handler(SuspiciousOperation)  # e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+    @api.exception_handler(BadRequest)
+    def unreadable_body(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # Raised while Django reads the body (the CSRF check reads a form body too): e.g. a
+        # "multipart/form-data" header without a boundary. The client's mistake, not ours.
+        logger.warning("Unreadable API request body on %s: %s", request.path, exc.__class__.__name__)
+        return api.create_response(request, error_payload("bad_request", _(_UNREADABLE)), status=400)
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -112,3 +132,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
             error_payload("server_error", _("Something went wrong on our side. Please try again later.")),
             status=500,
         )
+
+
+def _method_not_allowed(path_view: PathView) -> HttpResponse:
+    """Ninja answers a method no operation takes (``PUT /api/v1/cart``) itself, with an English
+    text body, before any exception handler runs: the same JSON error as every other answer."""
+    allowed = sorted({method for operation in path_view.operations for method in operation.methods})
+    response = JsonResponse(error_payload("method_not_allowed", _(_NOT_ALLOWED)), status=405)
+    response["Allow"] = ", ".join(allowed)
+    return response
