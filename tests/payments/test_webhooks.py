@@ -125,6 +125,23 @@ def test_unreadable_but_signed_body_is_400(client, started):
 
 
 @pytest.mark.smoke
+@pytest.mark.parametrize(
+    "saved_card",
+    [
+        {"id": "pm_1", "exp_month": 1, "exp_year": 10**30, "brand": "visa", "last4": "4242"},
+        {"id": "pm_1", "exp_month": 13, "exp_year": 2030, "brand": "visa", "last4": "4242"},
+        {"id": "pm_1", "exp_month": True, "exp_year": 2030, "brand": "visa", "last4": "4242"},
+        {"id": "pm_1", "exp_month": 1, "exp_year": -2030, "brand": "visa", "last4": "4242"},
+    ],
+    ids=["huge-year", "month-13", "bool-month", "negative-year"],
+)
+def test_signed_event_with_an_impossible_card_expiry_is_400(client, started, saved_card):
+    response = signed_post(client, intent_event(started, saved_card=saved_card))
+    assert response.status_code == 400
+    assert_unchanged(started)
+
+
+@pytest.mark.smoke
 def test_duplicate_event_id_is_handled_once(client, started):
     assert signed_post(client, intent_event(started)).json()["outcome"] == "succeeded"
     again = signed_post(client, intent_event(started))

@@ -161,12 +161,16 @@ def _intent_from(data: Mapping[str, Any]) -> IntentState:
     )
 
 
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _saved_from(value: Any) -> SavedCardState | None:
     if not isinstance(value, dict):
         return None
     month, year = value.get("exp_month"), value.get("exp_year")
-    if not isinstance(month, int) or not isinstance(year, int) or not 1 <= month <= 12:
-        raise ValueError("bad saved card")
+    if not _whole(month) or not _whole(year) or not 1 <= month <= 12 or not 2000 <= year <= 2199:
+        raise ValueError("bad saved card")  # even when signed: our columns hold no other expiry
     return SavedCardState(
         token=_text(value.get("id"), 40),
         brand=str(value.get("brand") or "")[:20],
