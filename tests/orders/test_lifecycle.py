@@ -205,3 +205,16 @@ def test_no_self_cancel_once_shipped_whatever_the_time(client, order):
     assert response.status_code == 409 and response.json()["code"] == "cancel_not_allowed"
     order.refresh_from_db()
     assert order.status == "shipped"
+
+
+def test_the_plain_text_e_mail_shows_names_as_typed_not_as_html_entities(tee_m):
+    contact, address = contact_address()
+    contact = type(contact)('李"小<明>" & Co', contact.phone, contact.email)
+    order = checkout.place_order(
+        cart=guest_cart((tee_m, 1)), customer=None, contact=contact, address=address, delivery="standard"
+    )
+    from zizhu.orders import emails
+
+    assert emails.send_confirmation(number=order.number)
+    body = mail.outbox[-1].body
+    assert '李"小<明>" & Co' in body and "&lt;" not in body and "&amp;" not in body and "&quot;" not in body
