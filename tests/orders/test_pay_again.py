@@ -42,6 +42,12 @@ def paid(client, payment: Payment) -> Payment:
     return payment
 
 
+def refusal_of_retry(payment: Payment) -> str:
+    with pytest.raises(Conflict) as refused:
+        payments.retry_payment(payment=payment)
+    return str(refused.value.code)
+
+
 def test_trying_again_after_the_order_is_paid_is_refused(client, order):
     first = declined(client, order)
     second = payments.retry_payment(payment=first)
@@ -49,9 +55,7 @@ def test_trying_again_after_the_order_is_paid_is_refused(client, order):
     order.refresh_from_db()
     assert order.status == "paid" and order.payment_number == second.number
 
-    with pytest.raises(Conflict) as refused:
-        payments.retry_payment(payment=first)
-    assert refused.value.code == "already_paid"
+    assert refusal_of_retry(first) == "already_paid"
     assert Payment.objects.filter(reference=order.number).count() == 2
 
 
@@ -67,9 +71,7 @@ def test_a_cancelled_order_takes_no_new_payment(client, order, django_capture_on
         services.cancel_order(order=order, by_customer=True)
     cancelled = Payment.objects.get(number=order.payment_number)
     assert cancelled.status == "cancelled"
-    with pytest.raises(Conflict) as refused:
-        payments.retry_payment(payment=cancelled)
-    assert refused.value.code == "not_payable"
+    assert refusal_of_retry(cancelled) == "not_payable"
     assert Payment.objects.filter(reference=order.number).count() == 1
 
 
