@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ordering import contact_address, guest_cart
 from tests.payments.conftest import CARDS, pay_on_hosted_page
 from tests.payments.test_api import card_token, confirm
-from zizhu.checkout import services as checkout
 from zizhu.core import events
 from zizhu.core.errors import Conflict
 from zizhu.orders import services
@@ -22,11 +20,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
 
 @pytest.fixture
-def order(tee_m):
-    contact, address = contact_address()
-    return checkout.place_order(
-        cart=guest_cart((tee_m, 1)), customer=None, contact=contact, address=address, delivery="standard"
-    )
+def order(guest_order):
+    return guest_order
 
 
 def declined(client, order: Order) -> Payment:

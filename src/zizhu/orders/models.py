@@ -26,7 +26,6 @@ class Order(models.Model):
         DELIVERED = "delivered", _("Delivered")
         COMPLETED = "completed", _("Completed")
         CANCELLED = "cancelled", _("Cancelled")
-        PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
         REFUNDED = "refunded", _("Refunded")
 
     number = models.CharField(_("order number"), max_length=20)
@@ -68,6 +67,10 @@ class Order(models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-placed_at", "-id"]
+        permissions = [
+            ("fulfil_order", _("Can move orders through fulfilment (prepare, ship, deliver, complete)")),
+            ("cancel_order", _("Can cancel orders for customers (paid ones are refunded)")),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(subtotal__gte=0), name="order_subtotal_not_negative"),
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),

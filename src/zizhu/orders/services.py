@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zizhu.accounts import roles
 from zizhu.core import events, sql
 from zizhu.core.errors import Conflict, NotFound, PermissionDenied
 from zizhu.core.models import OutboxEvent
@@ -133,6 +134,8 @@ def can_customer_cancel(order: Order) -> bool:
 def cancel_order(*, order: Order, actor: Any = None, by_customer: bool = True, reason: str = "") -> Order:
     """Cancel an order: stock released in the same transaction; after the commit the open payment
     is cancelled, or a paid one refunded in full. Customers and staff: any time before shipping."""
+    if not by_customer and actor is not None:
+        roles.require_permission(actor, "orders.cancel_order")
     with transaction.atomic():
         locked = _locked(order.number)
         if locked.status == S.CANCELLED:
@@ -212,6 +215,8 @@ def expire_unpaid(*, now: datetime | None = None, limit: int = 200) -> int:
 
 
 def _forward(number: str, status: str, kind: str, *, actor: Any = None, **fields: Any) -> Order:
+    if actor is not None:  # staff (the back office); None: the shop itself (a carrier's event, a job)
+        roles.require_permission(actor, "orders.fulfil_order")
     with transaction.atomic():
         order = _locked(number)
         if order.status == status:
@@ -243,9 +248,11 @@ def complete(*, order: Order, actor: Any = None) -> Order:
 
 
 def record_refund(*, number: str, refund: str, amount: str, fully_refunded: bool, payment_number: str = "") -> str:
-    """``payment.refunded``: the timeline shows it; a paid (not cancelled) order becomes
-    (partially) refunded — unless the refund gave back a second payment, not the one that paid the
-    order (``mark_paid``'s "paid_twice"). Repeated events for the same refund are ignored."""
+    """``payment.refunded``: the timeline shows it. All the money back → the order is refunded, and
+    goods that have not left the warehouse go back on sale. Part of it (a goodwill gesture, a missing
+    item) → the order goes on where it was: it can still be fulfilled, shipped, or cancelled before
+    shipping (the rest refunded then). A refund of a second payment, not the one that paid the order
+    (``mark_paid``'s "paid_twice"), changes nothing else. Repeated events for a refund are ignored."""
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(number=number).first()
         if order is None:
@@ -260,8 +267,13 @@ def record_refund(*, number: str, refund: str, amount: str, fully_refunded: bool
         if payment_number and order.payment_number and payment_number != order.payment_number:
             _event(order, "refunded", f"{note} ({payment_number})")
             return "noted"
-        status = S.REFUNDED if fully_refunded else S.PARTIALLY_REFUNDED
-        _move(order, status, "refunded", note=note)
+        if not fully_refunded:
+            _event(order, "refunded", note)
+            events.emit("order.refunded", _payload(order, refund=refund, amount=amount))
+            return "partly_refunded"
+        if order.status in (S.PAID, S.FULFILLING):  # nothing shipped: what it held goes back on sale
+            inventory.release(order_number=order.number)
+        _move(order, S.REFUNDED, "refunded", note=note)
     return "refunded"
 
 
