@@ -1,7 +1,8 @@
 """Cart services: add, change, remove lines; merge a guest's cart at sign-in; freeze at checkout.
 
-Quantities are whole numbers from 1 to the product's limit (``inventory.selectors``); anything
-else is refused with 422 and the cart stays as it was. An unusual quantity needs ``confirmed=True``
+Quantities are whole numbers from 1 to the product's limit (``inventory.selectors``), which holds
+for all of a product's lines together (sizes, colours); anything else is refused with 422 and the
+cart stays as it was. An unusual quantity needs ``confirmed=True``
 ("are you sure?"): more than ``settings.ZIZHU_CART_CONFIRM_ABOVE`` (20) of one item, or more than
 ``ZIZHU_CART_UNUSUAL_FACTOR`` (5) times the most this customer ordered of it (or of its category) before.
 Every change locks the cart row, so a cart frozen by ``place_order`` cannot change any more.
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from zizhu.cart.models import Cart, CartLine
@@ -102,17 +104,26 @@ def _find_item(sku: str) -> tuple[Variant | None, ConfiguredSku | None]:
 
 def _check(
     *,
+    cart: Cart,
+    line: CartLine | None,
     quantity: int,
     variant: Variant | None,
     configured: ConfiguredSku | None,
     confirmed: bool,
-    user_id: int | None = None,
 ) -> None:
+    """``quantity`` is what ``line`` (None: a new line) of ``cart`` would hold."""
     product = variant.product if variant is not None else configured.product  # type: ignore[union-attr]
     limit = quantity_limits(products=[product])[product.pk]
     if quantity < 1 or quantity > limit:
         message = _("Choose a quantity from 1 to %(limit)s.") % {"limit": limit}
         raise InvalidInput(message, fields={"quantity": [message]})
+    others = _other_lines_of(cart, product.pk, line)
+    if others and quantity + others > limit:
+        message = _(
+            "At most %(limit)s of this product per order, all sizes and colours together: "
+            "%(others)s are in your cart already."
+        ) % {"limit": limit, "others": others}
+        raise InvalidInput(message, fields={"quantity": [message]}, code="over_product_limit")
     if variant is not None and quantity > variant.stock:
         if variant.stock <= 0:
             message = _("Sorry, this item is out of stock.")
@@ -120,7 +131,16 @@ def _check(
             message = _("Only %(count)s left in stock.") % {"count": variant.stock}
         raise InvalidInput(message, fields={"quantity": [message]}, code="not_enough_stock")
     if not confirmed:
-        _ask_if_unusual(quantity=quantity, product=product, user_id=user_id)
+        _ask_if_unusual(quantity=quantity, product=product, user_id=cart.user_id)
+
+
+def _other_lines_of(cart: Cart, product_id: int, line: CartLine | None) -> int:
+    """How many of the product the cart's other lines hold (its other variants or configurations)."""
+    of_product = Q(variant__product_id=product_id) | Q(configured_sku__product_id=product_id)
+    others = CartLine.objects.filter(of_product, cart=cart)
+    if line is not None:
+        others = others.exclude(pk=line.pk)
+    return int(others.aggregate(n=Sum("quantity"))["n"] or 0)
 
 
 def add_item(*, cart: Cart, sku: str, quantity: Any, confirmed: bool = False) -> CartLine:
@@ -134,7 +154,7 @@ def add_item(*, cart: Cart, sku: str, quantity: Any, confirmed: bool = False) ->
         new_quantity = quantity + (line.quantity if line else 0)
         if quantity < 1:
             new_quantity = quantity  # refused below with the limit message
-        _check(quantity=new_quantity, variant=variant, configured=configured, confirmed=confirmed, user_id=cart.user_id)
+        _check(cart=cart, line=line, quantity=new_quantity, variant=variant, configured=configured, confirmed=confirmed)
         if line is None:
             line = CartLine.objects.create(cart=cart, quantity=new_quantity, **target)
         else:
@@ -163,11 +183,12 @@ def set_quantity(*, cart: Cart, line_id: int, quantity: Any, confirmed: bool = F
         cart = _lock_open(cart)
         line = _own_line(cart, line_id)
         _check(
+            cart=cart,
+            line=line,
             quantity=quantity,
             variant=line.variant,
             configured=line.configured_sku,
             confirmed=confirmed,
-            user_id=cart.user_id,
         )
         line.quantity = quantity
         line.save(update_fields=["quantity"])
@@ -184,7 +205,7 @@ def remove_line(*, cart: Cart, line_id: int) -> None:
 
 def merge_guest_cart(*, guest_key: str, user: Any) -> Cart | None:
     """At sign-in: the guest's open cart joins the account's (quantities add up, capped at the
-    product's limit); the guest cart is then deleted."""
+    product's limit for all its lines together); the guest cart is then deleted."""
     if not guest_key or not getattr(user, "pk", None):
         return None
     with transaction.atomic():
@@ -204,15 +225,20 @@ def merge_guest_cart(*, guest_key: str, user: Any) -> Cart | None:
         lines = list(guest.lines.select_related("variant__product", "configured_sku__product"))
         products = [_product_of(line) for line in lines]
         limits = quantity_limits(products=products)
+        room = {p.pk: limits[p.pk] - _other_lines_of(account, p.pk, None) for p in products}  # left per product
         for line, product in zip(lines, products, strict=True):
             target = (
                 {"variant_id": line.variant_id} if line.variant_id else {"configured_sku_id": line.configured_sku_id}
             )
+            added = min(line.quantity, room[product.pk])
+            if added <= 0:
+                continue  # the account's cart already holds the most of this product
+            room[product.pk] -= added
             existing = CartLine.objects.filter(cart=account, **target).first()
             if existing is None:
-                CartLine.objects.create(cart=account, quantity=min(line.quantity, limits[product.pk]), **target)
+                CartLine.objects.create(cart=account, quantity=added, **target)
             else:
-                existing.quantity = min(existing.quantity + line.quantity, limits[product.pk])
+                existing.quantity += added
                 existing.save(update_fields=["quantity"])
         guest.delete()
         account.save(update_fields=["updated_at"])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -269,11 +270,9 @@ def order_return_url(number: str, customer: Any) -> str:
 
 
 def _check_lines(lines: list[PricedLine]) -> None:
-    errors = []
+    errors = _over_product_limits(lines)
     sold_out = []
     for line in lines:
-        if line.quantity > line.max_quantity:
-            errors.append(_("%(name)s: at most %(limit)s per order.") % {"name": line.name, "limit": line.max_quantity})
         if line.available is not None and line.available <= 0:
             errors.append(_("%(name)s is out of stock.") % {"name": line.name})
             sold_out.append(line.item_id)
@@ -286,6 +285,19 @@ def _check_lines(lines: list[PricedLine]) -> None:
         raise inventory.OutOfStock(sold_out, message=message)
     if errors:
         raise Conflict(message, code="cart_problem")
+
+
+def _over_product_limits(lines: list[PricedLine]) -> list[str]:
+    """A product's limit holds for all its lines together (sizes, colours): one message per product over it."""
+    held: Counter[int] = Counter()
+    for line in lines:
+        held[line.product.pk] += line.quantity
+    errors = []
+    for line in lines:
+        if held.pop(line.product.pk, 0) > line.max_quantity:
+            names = {"name": line.product.name, "limit": line.max_quantity}
+            errors.append(_("%(name)s: at most %(limit)s per order.") % names)
+    return errors
 
 
 def _snapshot(line: PricedLine) -> OrderLine:
