@@ -74,3 +74,25 @@ def test_returning_customer_orders_again_in_three_clicks(client, customer, tee_m
 def test_checkout_with_empty_cart_goes_back_to_cart(client):
     assert client.get("/checkout/")["Location"] == "/cart/"
     assert client.get("/checkout/review/")["Location"] == "/checkout/"
+
+
+def test_a_click_while_the_first_is_still_placing_the_order_lands_on_its_payment(client, tee_m, monkeypatch):
+    from zizhu.checkout import services, views
+    from zizhu.core.errors import Conflict
+
+    client.post("/cart/add/", {"sku": "TEE-M", "quantity": "1"})
+    client.post("/checkout/", FORM)
+    key = re.search(r'name="key" value="([^"]+)"', client.get("/checkout/review/").content.decode()).group(1)
+    real = services.place_order
+    calls = []
+
+    def first_click_still_running(**details):
+        calls.append(1)
+        if len(calls) == 1:  # what the second click sees while the first holds the key
+            raise Conflict("in use", code="idempotency_key_in_use")
+        return real(**details)
+
+    monkeypatch.setattr(views.services, "place_order", first_click_still_running)
+    response = client.post("/checkout/place/", {"key": key})
+    order = Order.objects.get()
+    assert response["Location"] == f"/pay/{order.payment_number}/" and len(calls) == 2

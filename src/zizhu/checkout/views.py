@@ -4,6 +4,7 @@ confirm; then the payment app's pay page, then the order's receipt page."""
 from __future__ import annotations
 
 import secrets
+import time
 from typing import Any
 
 from django.contrib import messages
@@ -22,7 +23,7 @@ from zizhu.cart.pricing import Quote
 from zizhu.checkout import addresses, again, discounts, regions, services
 from zizhu.checkout import selectors as checkout_selectors
 from zizhu.checkout.forms import NEW, CheckoutForm
-from zizhu.core.errors import DomainError
+from zizhu.core.errors import Conflict, DomainError
 from zizhu.orders import access as order_access
 from zizhu.orders import selectors as order_selectors
 from zizhu.payments import access as payment_access
@@ -178,7 +179,7 @@ def place(request: HttpRequest) -> HttpResponse:
         return redirect("checkout:start")
     cart = _cart(request)
     try:
-        order = services.place_order(
+        order = _place_once(
             cart=cart,
             customer=request.user,
             contact=services.Contact(**details["contact"]),
@@ -205,6 +206,23 @@ def place(request: HttpRequest) -> HttpResponse:
     if payment is not None:
         return saved_card_views.pay_and_redirect(request, payment, card_id)
     return redirect("payments:pay", order.payment_number)
+
+
+TWIN_WAIT_SECONDS = 5.0
+
+
+def _place_once(**details: Any) -> Any:
+    """``services.place_order``; when the same form is being placed by an earlier click (same key,
+    409 ``idempotency_key_in_use``), wait for it and answer with its order: the browser shows the
+    answer to the last click, and that must be the order's payment page, not an error."""
+    deadline = time.monotonic() + TWIN_WAIT_SECONDS
+    while True:
+        try:
+            return services.place_order(**details)
+        except Conflict as exc:
+            if exc.code != "idempotency_key_in_use" or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 @require_POST
