@@ -108,7 +108,8 @@ def test_role_groups_are_read_only_even_for_a_superuser(client, make_user):
     warehouse = Group.objects.get(name="warehouse")
     url = reverse("admin:auth_group_change", args=[warehouse.pk])
     assert client.get(url).status_code == 200  # viewable
+    declared = warehouse.permissions.count()
     client.post(url, {"name": "warehouse", "permissions": [str(p.pk) for p in warehouse.permissions.all()][:1]})
-    assert warehouse.permissions.count() == 3
+    assert warehouse.permissions.count() == declared > 1
     assert client.post(reverse("admin:auth_group_delete", args=[warehouse.pk]), {"post": "yes"}).status_code == 403
     assert Group.objects.filter(name="warehouse").exists()

@@ -38,7 +38,15 @@ def test_least_privilege():
     # nobody but merchandisers and admins changes the catalogue; nobody deletes people
     assert {role for role, perms in every.items() if "catalog.change_product" in perms} == {"merchandiser", "admin"}
     assert not any("accounts.delete_user" in perms for perms in every.values())
-    assert every["warehouse"] == {"catalog.view_product", "catalog.view_variant", "catalog.view_configuredsku"}
+    assert every["warehouse"] == {
+        *("catalog.view_product", "catalog.view_variant", "catalog.view_configuredsku"),
+        *("inventory.view_warehouse", "inventory.view_stock", "inventory.view_stockmovement"),
+        *("orders.view_order", "orders.fulfil_order"),  # moves orders on; no refunds, no cancelling
+    }
+    # money goes back only through finance; orders are cancelled for customers by customer service
+    assert {role for role, perms in every.items() if "payments.add_refund" in perms} == {"finance"}
+    assert {role for role, perms in every.items() if "orders.cancel_order" in perms} == {"customer_service", "admin"}
+    assert {role for role, perms in every.items() if "checkout.change_voucher" in perms} == {"merchandiser", "admin"}
     assert not any(p.startswith(("accounts.", "core.")) for p in every["merchandiser"])
 
 

@@ -24,3 +24,9 @@ def mask_address(address: str) -> str:
         return ""
     keep = min(6, len(text) // 3)
     return text[:keep] + "****"
+
+
+def mask_name(name: str) -> str:
+    """王小明 → 王**, Alice Chen → A****: the first character stays, enough to greet, not to identify."""
+    text = (name or "").strip()
+    return text[:1] + "*" * min(max(len(text) - 1, 2), 4) if text else ""

@@ -1,6 +1,28 @@
-from django.contrib import admin
+"""Back office for orders: read-only records, moved on only through ``zizhu.orders.services`` (the
+timeline, stock and outbox events stay right). Staff move paid orders through fulfilment (warehouse:
+``orders.fulfil_order``) or cancel them for a customer (customer service: ``orders.cancel_order``;
+paid ones are refunded). The customer's name and e-mail are masked without ``accounts.view_pii``;
+an unmasked order page is audited."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from zizhu.accounts import audit, pii
+from zizhu.accounts.masking import mask_name
+from zizhu.core.errors import DomainError
+from zizhu.orders import services
 from zizhu.orders.models import Order, OrderEvent, OrderLine
+
+PII_FIELDS = ("contact_name", "email")
+HIDDEN_FIELDS = ("contact_phone", "address_line")  # never shown here: the label printer has them
 
 
 class LineInline(admin.TabularInline):
@@ -25,22 +47,98 @@ class EventInline(admin.TabularInline):
         return False
 
 
+def _apply(request: HttpRequest, orders: QuerySet[Order], step: Callable[[Order], Any], modeladmin: Any) -> int:
+    """Run ``step`` on each order; warn, in words, why an order did not move. Returns how many moved."""
+    moved = 0
+    for order in orders:
+        try:
+            step(order)
+        except DomainError as exc:
+            modeladmin.message_user(request, f"{order.number}: {exc.message}", messages.WARNING)
+        else:
+            moved += 1
+    return moved
+
+
+def _report(request: HttpRequest, modeladmin: Any, moved: int) -> None:
+    if moved:
+        text = ngettext("%(count)s order moved on.", "%(count)s orders moved on.", moved) % {"count": moved}
+        modeladmin.message_user(request, text, messages.SUCCESS)
+
+
+def _fulfilment_action(step_name: str, description: Any) -> Callable[..., None]:
+    """An admin action running ``services.<step_name>`` (one step of fulfilment) on each order."""
+    step = getattr(services, step_name)
+
+    @admin.action(description=description, permissions=["fulfil"])
+    def action(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        moved = _apply(request, queryset, lambda order: step(order=order, actor=request.user), modeladmin)
+        _report(request, modeladmin, moved)
+
+    action.__name__ = step_name
+    return action
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    """Read-only: status changes go through zizhu.orders.services (timeline, events)."""
-
     list_display = ["number", "status", "total", "currency", "placed_at", "paid_at"]
     list_filter = ["status", "delivery_method"]
     search_fields = ["number", "payment_number"]
     date_hierarchy = "placed_at"
-    exclude = ["contact_phone", "address_line"]
     inlines = [LineInline, EventInline]
+    actions = [
+        _fulfilment_action("start_fulfilment", gettext_lazy("Start preparing the selected orders")),
+        _fulfilment_action("mark_shipped", gettext_lazy("Mark the selected orders shipped")),
+        _fulfilment_action("mark_delivered", gettext_lazy("Mark the selected orders delivered")),
+        _fulfilment_action("complete", gettext_lazy("Complete the selected orders")),
+        "cancel",
+    ]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in Order._meta.fields if f.name not in ("contact_phone", "address_line")]
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        names = [f.name for f in Order._meta.fields if f.name not in HIDDEN_FIELDS and f.name != "id"]
+        if pii.can_see_pii(request.user):
+            return names
+        return [f"shown_{name}" if name in PII_FIELDS else name for name in names]
 
-    def has_add_permission(self, request):
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return self.get_fields(request, obj)
+
+    @admin.display(description=gettext_lazy("name"))
+    def shown_contact_name(self, obj: Order) -> str:
+        return mask_name(obj.contact_name)
+
+    @admin.display(description=gettext_lazy("e-mail address"))
+    def shown_email(self, obj: Order) -> str | None:
+        return pii.mask_for(False, "email", obj.email)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and pii.can_see_pii(request.user):
+            audit.record(
+                actor=request.user, action=audit.PII_VIEW, target=obj, summary="backoffice order", request=request
+            )
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the record itself never changes here; the actions move it on
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_fulfil_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm("orders.fulfil_order"))
+
+    def has_cancel_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm("orders.cancel_order"))
+
+    @admin.action(
+        description=gettext_lazy("Cancel the selected orders (paid ones are refunded)"), permissions=["cancel"]
+    )
+    def cancel(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        reason = _("Cancelled by our staff")
+        step = lambda order: services.cancel_order(  # noqa: E731
+            order=order, actor=request.user, by_customer=False, reason=reason
+        )
+        _report(request, self, _apply(request, queryset, step, self))
