@@ -96,3 +96,10 @@ def test_a_click_while_the_first_is_still_placing_the_order_lands_on_its_payment
     response = client.post("/checkout/place/", {"key": key})
     order = Order.objects.get()
     assert response["Location"] == f"/pay/{order.payment_number}/" and len(calls) == 2
+
+
+def test_a_field_that_fails_its_own_check_gets_one_message(client, tee_m):
+    client.post("/cart/add/", {"sku": "TEE-M", "quantity": "1"})
+    response = client.post("/checkout/", {**FORM, "name": "名" * 5000}, HTTP_ACCEPT_LANGUAGE="en")
+    form = response.context["form"]
+    assert len(form.errors["name"]) == 1 and "at most 60" in form.errors["name"][0]

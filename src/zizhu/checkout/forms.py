@@ -92,6 +92,8 @@ class CheckoutForm(forms.Form):
         except InvalidInput as exc:
             for field, messages in exc.fields.items():
                 target = field if field in self.fields and (saved is None or field == "delivery") else None
+                if target is not None and target in self.errors:
+                    continue  # the field's own check already said what is wrong; one message is clearer
                 for message in messages:
                     self.add_error(target, message)
             return data
