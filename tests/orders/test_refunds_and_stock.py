@@ -8,6 +8,7 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.utils import translation
 
 from tests.orders.test_lifecycle import pay, payment_of
 from zizhu.core import events
@@ -91,3 +92,22 @@ def test_orders_left_partially_refunded_go_back_to_where_they_were(client, order
     order.refresh_from_db()
     assert order.status == "fulfilling"
     assert not OrderEvent.objects.filter(order=order, status="partially_refunded").exists()
+
+
+def test_the_receipt_shows_what_was_refunded_and_an_unpaid_one_says_so(
+    client, order, django_capture_on_commit_callbacks
+):
+    from zizhu.orders.access import order_link
+    from zizhu.orders.receipts import receipt_lines, receipt_pdf
+
+    with translation.override("en"):
+        assert "NOT PAID" in receipt_lines(order)[1].text
+    pay(client, order)
+    refund(order, "10.00", django_capture_on_commit_callbacks)
+    with translation.override("en"):
+        texts = [line.text for line in receipt_lines(order)]
+    assert not any("NOT PAID" in text for text in texts)
+    assert texts[-1] == "Refunded: -¥10.00"
+    assert receipt_pdf(order).startswith(b"%PDF")
+    page = client.get(order_link(order.number), HTTP_ACCEPT_LANGUAGE="en", follow=True).content.decode()
+    assert "Refunded" in page and "-¥10.00" in page

@@ -3,6 +3,7 @@ font file is embedded or fetched)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from io import BytesIO
 
 from django.utils import timezone
@@ -14,6 +15,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from zizhu.orders import selectors
 from zizhu.orders.models import Order
 
 FONT = "STSong-Light"
@@ -25,39 +27,58 @@ def _font() -> str:
     return FONT
 
 
+@dataclass(frozen=True)
+class Line:
+    text: str
+    size: int = 11
+    indent: float = 0  # mm beyond the margin
+    gap: float = 7  # mm down to the next line
+
+
+def receipt_lines(order: Order) -> list[Line]:
+    """What the receipt says, line by line (``receipt_pdf`` lays it out)."""
+    lines = [Line(_("Zizhu self-service shop · receipt"), 16, gap=10)]
+    if order.status in (Order.Status.PENDING_PAYMENT, Order.Status.CANCELLED):
+        # Not proof of a purchase: it says so at the top, before anything else is read.
+        mark = _("NOT PAID: this order is waiting for payment.")
+        if order.status == Order.Status.CANCELLED:
+            mark = _("CANCELLED: this order was cancelled.")
+        lines.append(Line(mark, 13, gap=9))
+    lines.append(Line(f"{_('Order number')}: {order.number}"))
+    lines.append(Line(f"{_('Placed at')}: {date_format(timezone.localtime(order.placed_at), 'DATETIME_FORMAT')}"))
+    if order.paid_at:
+        lines.append(Line(f"{_('Paid at')}: {date_format(timezone.localtime(order.paid_at), 'DATETIME_FORMAT')}"))
+    lines.append(Line(f"{_('Status')}: {order.get_status_display()}"))
+    place = f"{order.contact_name}, {order.province} {order.city} {order.district}"
+    lines.append(Line(f"{_('Deliver to')}: {place}", gap=10))
+    for item in order.lines.all():
+        lines.append(Line(f"{item.name} ({item.sku}) × {item.quantity}", gap=5))
+        lines.append(Line(f"¥{item.unit_price} × {item.quantity} = ¥{item.line_total}", 10, indent=10, gap=10))
+    lines.append(Line(f"{_('Subtotal')}: {order.subtotal_money}"))
+    if order.discount:
+        lines.append(Line(f"{_('Discount')}: -{order.money('discount')}"))
+    lines.append(Line(f"{_('Delivery')}: {order.delivery_fee_money}"))
+    lines.append(Line(f"{_('Total')}: {order.total_money}", 14))
+    refunded = selectors.refunded(order)
+    if refunded.amount:
+        lines.append(Line(f"{_('Refunded')}: -{refunded}"))
+    return lines
+
+
 def receipt_pdf(order: Order) -> bytes:
     font = _font()
     buffer = BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
     pdf.setTitle(_("Receipt for order %(number)s") % {"number": order.number})
-    height = A4[1]
-    y = height - 25 * mm
-
-    def line(text: str, size: int = 11, x: float = 20 * mm, gap: float = 7 * mm) -> None:
-        nonlocal y
+    top = A4[1] - 25 * mm
+    y = top
+    for line in receipt_lines(order):
         if y < 25 * mm:
             pdf.showPage()
-            y = height - 25 * mm
-        pdf.setFont(font, size)
-        pdf.drawString(x, y, text)
-        y -= gap
-
-    line(_("Zizhu self-service shop · receipt"), 16, gap=10 * mm)
-    line(f"{_('Order number')}: {order.number}")
-    line(f"{_('Placed at')}: {date_format(timezone.localtime(order.placed_at), 'DATETIME_FORMAT')}")
-    if order.paid_at:
-        line(f"{_('Paid at')}: {date_format(timezone.localtime(order.paid_at), 'DATETIME_FORMAT')}")
-    line(f"{_('Status')}: {order.get_status_display()}")
-    line(f"{_('Deliver to')}: {order.contact_name}, {order.province} {order.city} {order.district}", gap=10 * mm)
-    for item in order.lines.all():
-        line(f"{item.name} ({item.sku}) × {item.quantity}", 11, gap=5 * mm)
-        line(f"¥{item.unit_price} × {item.quantity} = ¥{item.line_total}", 10, x=30 * mm)
-    y -= 3 * mm
-    line(f"{_('Subtotal')}: {order.subtotal_money}")
-    if order.discount:
-        line(f"{_('Discount')}: -{order.money('discount')}")
-    line(f"{_('Delivery')}: {order.delivery_fee_money}")
-    line(f"{_('Total')}: {order.total_money}", 14)
+            y = top
+        pdf.setFont(font, line.size)
+        pdf.drawString((20 + line.indent) * mm, y, line.text)
+        y -= line.gap * mm
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from zizhu.core.ids import is_valid_number
+from zizhu.core.money import Money
 from zizhu.orders.models import Order, OrderEvent, OrderLine
+from zizhu.payments.models import Refund
 
 
 def get_order_for(*, number: str, user: Any, granted: Collection[str] = ()) -> Order | None:
@@ -44,3 +46,10 @@ def payment_refusal(reference: str) -> str | None:
     if status == Order.Status.CANCELLED:
         return _("This order has been cancelled, so it can no longer be paid.")
     return _("This order has already been paid.")
+
+
+def refunded(order: Order) -> Money:
+    """What has gone back to the customer for ``order`` so far (refunds the gateway confirmed, over
+    all the order's payments; one still on its way is not counted yet)."""
+    done = Refund.objects.filter(payment__reference=order.number, status=Refund.Status.SUCCEEDED)
+    return Money.of(done.aggregate(n=Sum("amount"))["n"] or 0, order.currency)

@@ -41,6 +41,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             "can_cancel": services.can_customer_cancel(order),
             "S": Order.Status,
             "review": payment_risk.review_state(reference=order.number),
+            "refunded": selectors.refunded(order),
         },
     )
 
