@@ -103,3 +103,52 @@ def test_a_field_that_fails_its_own_check_gets_one_message(client, tee_m):
     response = client.post("/checkout/", {**FORM, "name": "名" * 5000}, HTTP_ACCEPT_LANGUAGE="en")
     form = response.context["form"]
     assert len(form.errors["name"]) == 1 and "at most 60" in form.errors["name"][0]
+
+
+def review_key_and_total(client) -> tuple[str, str]:
+    review = client.get("/checkout/review/").content.decode()
+    key = re.search(r'name="key" value="([^"]+)"', review).group(1)
+    return key, re.search(r'name="total" value="([^"]+)"', review).group(1)
+
+
+def test_an_order_whose_total_changed_after_review_is_refused_not_charged(client, tee_m):
+    client.post("/cart/add/", {"sku": "TEE-M", "quantity": "1"})
+    client.post("/checkout/", FORM)
+    key, shown = review_key_and_total(client)
+    assert shown == "89.00"
+    client.post("/cart/add/", {"sku": "TEE-M", "quantity": "1"})  # another tab: the cart changed
+    response = client.post("/checkout/place/", {"key": key, "total": shown}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert not Order.objects.exists()
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/checkout/review/"
+    assert "The total is now ¥158.00, not ¥89.00" in page
+    key, shown = review_key_and_total(client)
+    assert shown == "158.00"
+    client.post("/checkout/place/", {"key": key, "total": shown})
+    assert Order.objects.get().total == 158
+
+
+def test_a_voucher_switched_off_before_placing_is_explained_on_the_review_step(client, tee_m):
+    from decimal import Decimal
+
+    from zizhu.checkout.models import Voucher
+
+    Voucher.objects.create(code="FIX5", kind="fixed", value=Decimal("5"))
+    client.post("/cart/add/", {"sku": "TEE-M", "quantity": "1"})
+    client.post("/checkout/", FORM)
+    client.post("/checkout/review/", {"voucher": "fix5"})
+    key, shown = review_key_and_total(client)
+    assert shown == "84.00"
+    Voucher.objects.filter(code="FIX5").update(is_active=False)
+    response = client.post("/checkout/place/", {"key": key, "total": shown}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert response.redirect_chain[-1][0] == "/checkout/review/"
+    assert "This voucher is no longer valid." in response.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_a_wrong_voucher_code_is_announced_and_takes_focus(client, tee_m):
+    client.post("/cart/add/", {"sku": "TEE-M", "quantity": "1"})
+    client.post("/checkout/", FORM)
+    page = client.post("/checkout/review/", {"voucher": "NOPE"}).content.decode()
+    assert re.search(r'<p class="error" id="id_voucher_error" role="alert">', page)
+    assert re.search(r'<input id="id_voucher"[^>]*aria-invalid="true"[^>]*autofocus', page)

@@ -15,6 +15,7 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -34,6 +35,7 @@ from zizhu.checkout.models import SavedAddress
 from zizhu.core import idempotency
 from zizhu.core.errors import Conflict, InvalidInput, NotFound
 from zizhu.core.ids import new_number
+from zizhu.core.money import Money, MoneyError
 from zizhu.inventory import services as inventory
 from zizhu.orders import access as order_access
 from zizhu.orders import services as orders
@@ -124,6 +126,7 @@ def place_order(
     voucher: str = "",
     joins_transaction: bool = False,
     cart_owner: Owner | None = None,
+    reviewed_total: Decimal | None = None,
 ) -> Order:
     """Place the order for ``cart`` (or for ``cart_owner``'s open cart, found and frozen in one
     statement: the API's way). The same ``idempotency_key`` (per customer, or per guest
@@ -131,7 +134,12 @@ def place_order(
     gone; with other details → 422 ``idempotency_key_reused``.
 
     ``joins_transaction=True``: the caller's open transaction is rolled back as a whole on any
-    error (the API's idempotency transaction), so no savepoint is taken (two round trips less)."""
+    error (the API's idempotency transaction), so no savepoint is taken (two round trips less).
+
+    ``reviewed_total``: the total the customer confirmed (the review page). When the order would
+    cost anything else (the cart changed in another tab, a promotion ended, a price changed), it is
+    refused with 409 ``total_changed`` rather than charged. The API has no review step: there the
+    server's own total is charged and whatever the client sends is ignored."""
     signed_in = customer is not None and getattr(customer, "is_authenticated", False)
     buyer = customer if signed_in else None
     contact, address, delivery = check_details(contact=contact, address=address, delivery=delivery, guest=not signed_in)
@@ -143,6 +151,7 @@ def place_order(
         "contact": contact,
         "address": address,
         "delivery": delivery,
+        "reviewed_total": reviewed_total,
     }
     if idempotency_key is None:
         return _place(**details, voucher=voucher, savepoint=not joins_transaction)
@@ -192,6 +201,7 @@ def _place(
     delivery: str,
     voucher: str = "",
     savepoint: bool = True,
+    reviewed_total: Decimal | None = None,
 ) -> Order:
     if cart is None and cart_owner is None:
         raise InvalidInput(_("Your cart is empty."), code="cart_empty")
@@ -212,6 +222,15 @@ def _place(
             else None
         )
         priced = discounts.price(base, voucher=chosen)
+        if reviewed_total is not None and priced.total.amount != reviewed_total:
+            raise Conflict(
+                _(
+                    "The total is now %(now)s, not %(shown)s as when you reviewed the order: a price, a promotion "
+                    "or your cart has changed. Please check the order and confirm it again."
+                )
+                % {"now": priced.total, "shown": _shown(reviewed_total, priced.total.currency)},
+                code="total_changed",
+            )
         if priced.total.amount <= 0:
             raise Conflict(_("This order has nothing to pay; please contact us."), code="zero_total")
         number = new_number("order")
@@ -285,6 +304,13 @@ def _check_lines(lines: list[PricedLine]) -> None:
         raise inventory.OutOfStock(sold_out, message=message)
     if errors:
         raise Conflict(message, code="cart_problem")
+
+
+def _shown(amount: Decimal, currency: str) -> str:
+    try:
+        return str(Money.of(amount, currency))
+    except MoneyError:  # a tampered form: say the number as it came
+        return str(amount)
 
 
 def _over_product_limits(lines: list[PricedLine]) -> list[str]:

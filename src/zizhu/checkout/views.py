@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -188,10 +189,15 @@ def place(request: HttpRequest) -> HttpResponse:
             idempotency_key=request.POST.get("key", "")[:255] or None,
             idempotency_owner=owners.guest_key(request),
             voucher=details.get("voucher", ""),
+            reviewed_total=_decimal_or_none(request.POST.get("total", "")),
         )
     except DomainError as exc:
         messages.error(request, str(exc.message))
-        return redirect("cart:cart" if exc.code in ("out_of_stock", "cart_problem", "cart_empty") else "checkout:start")
+        if exc.code in ("out_of_stock", "cart_problem", "cart_empty"):
+            return redirect("cart:cart")
+        if exc.code in ("total_changed", "voucher_invalid"):  # shown where the total and the voucher are
+            return redirect("checkout:review")
+        return redirect("checkout:start")
     request.session.pop(KEY, None)
     order_access.grant(request, order.number)
     if order.customer_id is None:
@@ -209,6 +215,14 @@ def place(request: HttpRequest) -> HttpResponse:
 
 
 TWIN_WAIT_SECONDS = 5.0
+
+
+def _decimal_or_none(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text[:20])
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
 
 
 def _place_once(**details: Any) -> Any:
