@@ -69,8 +69,10 @@ def find_voucher(code: Any, *, subtotal: Money, customer: Any, email: str, now: 
     now = now or timezone.now()
     text = code.strip().upper() if isinstance(code, str) else ""
     voucher = Voucher.objects.filter(code=text).first() if 0 < len(text) <= 32 else None
-    if voucher is None or not voucher.is_active:
+    if voucher is None:
         raise _voucher_error(_("We do not know this voucher code. Please check it."))
+    if not voucher.is_active:
+        raise _voucher_error(_("This voucher is no longer valid."))
     if voucher.valid_from > now:
         raise _voucher_error(_("This voucher is not valid yet."))
     if voucher.valid_until is not None and voucher.valid_until <= now:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +75,27 @@ class Voucher(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def clean(self) -> None:
+        """The back office's checks, in words (the database's constraints only say "invalid"):
+        customers' codes are matched in upper case, so the code is stored that way."""
+        errors: dict[str, str] = {}
+        self.code = (self.code or "").strip().upper()
+        if not VOUCHER_CODE.fullmatch(self.code):
+            errors["code"] = _("Use 2 to 32 letters, digits, '-' or '_'.")
+        if self.value is not None and self.value < 0:
+            errors["value"] = _("The value cannot be negative.")
+        elif self.kind == self.Kind.PERCENT and self.value is not None and not 0 < self.value <= 100:
+            errors["value"] = _("A percentage is above 0 and at most 100.")
+        elif self.kind == self.Kind.FIXED and not self.value:
+            errors["value"] = _("Enter the amount the voucher takes off.")
+        if self.valid_until is not None and self.valid_from is not None and self.valid_until <= self.valid_from:
+            errors["valid_until"] = _("The end must be after the start.")
+        if errors:
+            raise ValidationError(errors)
+
+
+VOUCHER_CODE = re.compile(r"[A-Z0-9_-]{2,32}")
 
 
 class VoucherRedemption(models.Model):
