@@ -17,7 +17,8 @@ MEASURE_ELDER = """() => {
   const mainText = [...document.querySelectorAll('main p, main li, main label, main dd')]
     .filter(el => el.offsetParent !== null);
   const controls = [...document.querySelectorAll(
-      'button, input:not([type=hidden]):not([type=checkbox]), select, textarea, .btn, header a, footer a')]
+      'button, input:not([type=hidden]):not([type=checkbox]), select, textarea, .btn, header a, footer a, ' +
+      'main p > a:only-child, main figcaption > a:only-child, main td > a:first-child')]
     .filter(el => el.offsetParent !== null);
   return {
     bodyFont: px(body, 'fontSize'),
