@@ -174,3 +174,32 @@ def test_a_lower_case_code_from_the_back_office_is_stored_as_customers_type_it(m
     assert Voucher.objects.get().code == "PCT_LOW"
     order = place(guest_cart((tee_m, 2)), voucher="pct_low")
     assert order.discount == Decimal("15.80")
+
+
+PROMOTION_FORM = {
+    "name_zh": "满300减30", "name_en": "30 off 300", "threshold": "300", "amount": "30",
+    "valid_from_0": "2026-01-01", "valid_from_1": "00:00:00", "is_active": "on",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"threshold": "0", "amount": "99999"}, "amount", "less than the spend"),
+        ({"threshold": "10", "amount": "500"}, "amount", "less than the spend"),
+        ({"amount": "-5"}, "amount", "Enter the amount"),
+        ({"threshold": "-1"}, "threshold", "cannot be negative"),
+        ({"valid_until_0": "2025-11-01", "valid_until_1": "00:00:00"}, "valid_until", "after the start"),
+    ],
+)
+def test_the_back_office_explains_a_promotion_it_refuses(merchandiser_client, fields, field, message):
+    from zizhu.checkout.models import Promotion
+
+    before = Promotion.objects.count()
+    response = merchandiser_client.post(
+        "/backoffice/checkout/promotion/add/", {**PROMOTION_FORM, **fields}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200 and Promotion.objects.count() == before
+    errors = response.context["adminform"].form.errors
+    assert message in " ".join(errors[field]) and "constraint" not in str(errors).lower()
+    assert merchandiser_client.post("/backoffice/checkout/promotion/add/", PROMOTION_FORM).status_code == 302

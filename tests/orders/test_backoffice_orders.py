@@ -111,3 +111,45 @@ def test_each_role_reaches_the_pages_of_its_job_only(client, staff, role, reache
         assert client.get(url).status_code == 200, url
     for url in refused:
         assert client.get(url).status_code == 403, url
+
+
+def test_staff_see_the_lines_and_timeline_but_a_customer_only_masked(client, staff, customer, tee_m):
+    from tests.ordering import contact_address, guest_cart
+    from zizhu.checkout import services as checkout
+
+    contact, address = contact_address()
+    cart = guest_cart((tee_m, 1))
+    cart.user, cart.guest_key = customer, ""
+    cart.save()
+    order = checkout.place_order(cart=cart, customer=customer, contact=contact, address=address, delivery="standard")
+    services.cancel_order(order=order, actor=customer, by_customer=True)  # the customer is the timeline's actor
+    client.force_login(staff("warehouse"))
+    page = client.get(f"{LIST}{order.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "TEE-M" in page and "placed" in page  # lines and timeline
+    assert customer.display_name not in page and f"customer {customer.display_name[:1]}" in page
+
+
+@pytest.mark.parametrize("lookup", ["contact_name__startswith", "email__startswith", "customer__display_name"])
+def test_masked_roles_cannot_filter_on_personal_data(client, staff, order, lookup):
+    client.force_login(staff("finance"))
+    assert client.get(f"{LIST}?{lookup}={order.contact_name[:1]}").status_code == 400
+
+
+def test_the_actions_count_only_orders_that_moved(client, staff, order, tee_m):
+    from tests.ordering import contact_address, guest_cart
+    from zizhu.checkout import services as checkout
+
+    contact, address = contact_address()
+    unpaid = checkout.place_order(
+        cart=guest_cart((tee_m, 1)), customer=None, contact=contact, address=address, delivery="standard"
+    )
+    pay(client, order)
+    warehouse = staff("warehouse")
+    client.force_login(warehouse)
+    services.start_fulfilment(order=order, actor=warehouse)
+    page = client.post(
+        LIST, {"action": "start_fulfilment", "_selected_action": [order.pk, unpaid.pk]}, follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()  # fmt: skip
+    assert "moved on" not in page  # one already there, one not paid
+    assert "This order is not paid yet." in page

@@ -136,6 +136,21 @@ class Promotion(models.Model):
     def __str__(self) -> str:
         return self.name_zh
 
+    def clean(self) -> None:
+        """The back office's checks, in words: the amount off is above zero and below the spend it
+        needs (满300减30: never the goods for free), the spend is not negative, the end after the start."""
+        errors: dict[str, str] = {}
+        if self.threshold is not None and self.threshold < 0:
+            errors["threshold"] = _("The spend cannot be negative.")
+        if self.amount is not None and self.amount <= 0:
+            errors["amount"] = _("Enter the amount the promotion takes off.")
+        elif self.amount is not None and self.threshold is not None and self.amount >= self.threshold:
+            errors["amount"] = _("The amount off must be less than the spend it needs.")
+        if self.valid_until is not None and self.valid_from is not None and self.valid_until <= self.valid_from:
+            errors["valid_until"] = _("The end must be after the start.")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def name(self) -> str:
         from django.utils.translation import get_language

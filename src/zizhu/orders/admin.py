@@ -7,6 +7,7 @@ an unmasked order page is audited."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib import admin, messages
@@ -21,49 +22,65 @@ from zizhu.core.errors import DomainError
 from zizhu.orders import services
 from zizhu.orders.models import Order, OrderEvent, OrderLine
 
-PII_FIELDS = ("contact_name", "email")
+PII_FIELDS = ("contact_name", "email", "customer")
 HIDDEN_FIELDS = ("contact_phone", "address_line")  # never shown here: the label printer has them
+_sees_pii: ContextVar[bool] = ContextVar("orders_admin_sees_pii", default=False)
 
 
-class LineInline(admin.TabularInline):
-    model = OrderLine
+class _PartOfTheOrder(admin.TabularInline):
+    """Lines and timeline: read-only, shown to whoever may view the order."""
+
     extra = 0
     can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return bool(request.user.has_perm("orders.view_order"))
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class LineInline(_PartOfTheOrder):
+    model = OrderLine
     fields = ["sku", "name", "quantity", "unit_price", "line_total"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class EventInline(admin.TabularInline):
+class EventInline(_PartOfTheOrder):
     model = OrderEvent
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "status", "kind", "note", "actor"]
+    fields = ["created_at", "status", "kind", "note", "by"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    @admin.display(description=gettext_lazy("by"))
+    def by(self, event: OrderEvent) -> str:
+        """Staff by name; the customer (who cancelled, say) masked for roles without personal data."""
+        actor = event.actor
+        if actor is None:
+            return "-"
+        if actor.is_staff or _sees_pii.get():
+            return actor.display_name or str(actor.pk)
+        return _("customer %(name)s") % {"name": mask_name(actor.display_name)}
 
 
-def _apply(request: HttpRequest, orders: QuerySet[Order], step: Callable[[Order], Any], modeladmin: Any) -> int:
-    """Run ``step`` on each order; warn, in words, why an order did not move. Returns how many moved."""
+def _apply(request: HttpRequest, orders: QuerySet[Order], step: Callable[[Order], Order], modeladmin: Any) -> int:
+    """Run ``step`` on each order; warn, in words, why an order did not move. Returns how many
+    changed status (an order already where the step leads is not counted)."""
     moved = 0
     for order in orders:
         try:
-            step(order)
+            after = step(order)
         except DomainError as exc:
             modeladmin.message_user(request, f"{order.number}: {exc.message}", messages.WARNING)
         else:
-            moved += 1
+            moved += after.status != order.status
     return moved
 
 
-def _report(request: HttpRequest, modeladmin: Any, moved: int) -> None:
-    if moved:
-        text = ngettext("%(count)s order moved on.", "%(count)s orders moved on.", moved) % {"count": moved}
-        modeladmin.message_user(request, text, messages.SUCCESS)
+def _report(request: HttpRequest, modeladmin: Any, text: str) -> None:
+    modeladmin.message_user(request, text, messages.SUCCESS)
 
 
 def _fulfilment_action(step_name: str, description: Any) -> Callable[..., None]:
@@ -73,7 +90,9 @@ def _fulfilment_action(step_name: str, description: Any) -> Callable[..., None]:
     @admin.action(description=description, permissions=["fulfil"])
     def action(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         moved = _apply(request, queryset, lambda order: step(order=order, actor=request.user), modeladmin)
-        _report(request, modeladmin, moved)
+        if moved:
+            text = ngettext("%(count)s order moved on.", "%(count)s orders moved on.", moved) % {"count": moved}
+            _report(request, modeladmin, text)
 
     action.__name__ = step_name
     return action
@@ -99,6 +118,28 @@ class OrderAdmin(admin.ModelAdmin):
         if pii.can_see_pii(request.user):
             return names
         return [f"shown_{name}" if name in PII_FIELDS else name for name in names]
+
+    def lookup_allowed(self, lookup: str, value: Any, request: Any = None) -> bool:
+        """No filtering on personal data without seeing it: ``?contact_name__startswith=张`` one
+        character at a time would read a masked name back from the result counts."""
+        personal = lookup.split("__", 1)[0] in (*PII_FIELDS, *HIDDEN_FIELDS)
+        if personal and not (request is not None and pii.can_see_pii(request.user)):
+            return False
+        return bool(super().lookup_allowed(lookup, value, request))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        token = _sees_pii.set(pii.can_see_pii(request.user))  # the timeline's "by" column reads it
+        try:
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+            return response
+        finally:
+            _sees_pii.reset(token)
+
+    @admin.display(description=gettext_lazy("customer"))
+    def shown_customer(self, obj: Order) -> str:
+        return mask_name(obj.customer.display_name) if obj.customer_id else "-"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return self.get_fields(request, obj)
@@ -141,4 +182,7 @@ class OrderAdmin(admin.ModelAdmin):
         step = lambda order: services.cancel_order(  # noqa: E731
             order=order, actor=request.user, by_customer=False, reason=reason
         )
-        _report(request, self, _apply(request, queryset, step, self))
+        cancelled = _apply(request, queryset, step, self)
+        if cancelled:
+            text = ngettext("%(count)s order cancelled.", "%(count)s orders cancelled.", cancelled)
+            _report(request, self, text % {"count": cancelled})

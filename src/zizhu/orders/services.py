@@ -221,6 +221,8 @@ def _forward(number: str, status: str, kind: str, *, actor: Any = None, **fields
         order = _locked(number)
         if order.status == status:
             return order
+        if order.status == S.PENDING_PAYMENT:
+            raise Conflict(_("This order is not paid yet."), code="status_not_allowed")
         if order.status not in RANK or RANK[order.status] >= RANK[status]:
             raise Conflict(_("The order cannot move to this status now."), code="status_not_allowed")
         if RANK[status] - RANK[order.status] != 1:
