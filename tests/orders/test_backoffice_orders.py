@@ -127,6 +127,9 @@ def test_staff_see_the_lines_and_timeline_but_a_customer_only_masked(client, sta
     page = client.get(f"{LIST}{order.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "TEE-M" in page and "placed" in page  # lines and timeline
     assert customer.display_name not in page and f"customer {customer.display_name[:1]}" in page
+    chinese = client.get(f"{LIST}{order.pk}/change/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "已下单" in chinese and "已取消" in chinese  # what happened, in words
+    assert 'class="readonly">standard<' not in chinese  # the delivery option by its name, not its code
 
 
 @pytest.mark.parametrize("lookup", ["contact_name__startswith", "email__startswith", "customer__display_name"])

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from zizhu.accounts import audit, pii
 from zizhu.accounts.masking import mask_name
+from zizhu.cart.delivery import get_option
 from zizhu.core.errors import DomainError
 from zizhu.orders import services
 from zizhu.orders.models import Order, OrderEvent, OrderLine
@@ -51,8 +52,12 @@ class LineInline(_PartOfTheOrder):
 
 class EventInline(_PartOfTheOrder):
     model = OrderEvent
-    fields = ["created_at", "status", "kind", "note", "by"]
+    fields = ["created_at", "status", "what", "note", "by"]
     readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("what happened"))
+    def what(self, event: OrderEvent) -> str:
+        return event.kind_label
 
     @admin.display(description=gettext_lazy("by"))
     def by(self, event: OrderEvent) -> str:
@@ -115,6 +120,7 @@ class OrderAdmin(admin.ModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         names = [f.name for f in Order._meta.fields if f.name not in HIDDEN_FIELDS and f.name != "id"]
+        names = ["delivery" if name == "delivery_method" else name for name in names]
         if pii.can_see_pii(request.user):
             return names
         return [f"shown_{name}" if name in PII_FIELDS else name for name in names]
@@ -136,6 +142,11 @@ class OrderAdmin(admin.ModelAdmin):
             return response
         finally:
             _sees_pii.reset(token)
+
+    @admin.display(description=gettext_lazy("delivery"))
+    def delivery(self, obj: Order) -> str:
+        option = get_option(obj.delivery_method)
+        return str(option.label) if option is not None else obj.delivery_method
 
     @admin.display(description=gettext_lazy("customer"))
     def shown_customer(self, obj: Order) -> str:

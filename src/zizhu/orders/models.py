@@ -142,6 +142,21 @@ class OrderLine(models.Model):
         return f"{self.quantity} × {self.sku}"
 
 
+EVENT_KINDS = {  # what happened, as staff read it in the timeline (the code stays in the database)
+    "placed": _("placed"),
+    "paid": _("paid"),
+    "paid_after_cancel": _("paid after cancellation (refunding)"),
+    "paid_twice": _("paid a second time (refunding it)"),
+    "payment_mismatch": _("payment with another amount (not accepted)"),
+    "fulfilling": _("being prepared"),
+    "shipped": _("shipped"),
+    "delivered": _("delivered"),
+    "completed": _("completed"),
+    "cancelled": _("cancelled"),
+    "refunded": _("refund"),
+}
+
+
 class OrderEvent(models.Model):
     """The order's timeline (shown to the customer)."""
 
@@ -163,3 +178,7 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.kind}"
+
+    @property
+    def kind_label(self) -> str:
+        return str(EVENT_KINDS.get(self.kind, self.kind))
