@@ -156,3 +156,11 @@ def test_the_actions_count_only_orders_that_moved(client, staff, order, tee_m):
     ).content.decode()  # fmt: skip
     assert "moved on" not in page  # one already there, one not paid
     assert "This order is not paid yet." in page
+
+
+def test_the_order_list_filters_by_delivery_option_names(client, staff, order):
+    client.force_login(staff("finance"))
+    page = client.get(LIST, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Standard delivery" in page and "Pick up in a store" in page
+    assert order.number in client.get(f"{LIST}?delivery_method=standard").content.decode()
+    assert order.number not in client.get(f"{LIST}?delivery_method=pickup").content.decode()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from zizhu.accounts import audit, pii
 from zizhu.accounts.masking import mask_name
-from zizhu.cart.delivery import get_option
+from zizhu.cart.delivery import OPTIONS, get_option
 from zizhu.core.errors import DomainError
 from zizhu.orders import services
 from zizhu.orders.models import Order, OrderEvent, OrderLine
@@ -103,10 +103,23 @@ def _fulfilment_action(step_name: str, description: Any) -> Callable[..., None]:
     return action
 
 
+class DeliveryFilter(admin.SimpleListFilter):
+    """The delivery options by their names (the column holds their codes)."""
+
+    title = gettext_lazy("delivery")
+    parameter_name = "delivery_method"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(code, str(option.label)) for code, option in OPTIONS.items()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
+        return queryset.filter(delivery_method=self.value()) if self.value() else queryset
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = ["number", "status", "total", "currency", "placed_at", "paid_at"]
-    list_filter = ["status", "delivery_method"]
+    list_filter = ["status", DeliveryFilter]
     search_fields = ["number", "payment_number"]
     date_hierarchy = "placed_at"
     inlines = [LineInline, EventInline]
