@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from zizhu.cart.models import Cart, CartLine
@@ -225,7 +226,8 @@ def merge_guest_cart(*, guest_key: str, user: Any) -> Cart | None:
         lines = list(guest.lines.select_related("variant__product", "configured_sku__product"))
         products = [_product_of(line) for line in lines]
         limits = quantity_limits(products=products)
-        room = {p.pk: limits[p.pk] - _other_lines_of(account, p.pk, None) for p in products}  # left per product
+        held = _held_per_product(account)
+        room = {p.pk: limits[p.pk] - held.get(p.pk, 0) for p in products}  # left per product
         for line, product in zip(lines, products, strict=True):
             target = (
                 {"variant_id": line.variant_id} if line.variant_id else {"configured_sku_id": line.configured_sku_id}
@@ -243,6 +245,17 @@ def merge_guest_cart(*, guest_key: str, user: Any) -> Cart | None:
         guest.delete()
         account.save(update_fields=["updated_at"])
     return account
+
+
+def _held_per_product(cart: Cart) -> dict[int, int]:
+    """Product id → how many of it the cart holds, all its lines together (one query)."""
+    rows = (
+        CartLine.objects.filter(cart=cart)
+        .annotate(product_id=Coalesce("variant__product_id", "configured_sku__product_id"))
+        .values("product_id")
+        .annotate(n=Sum("quantity"))
+    )
+    return {row["product_id"]: int(row["n"]) for row in rows}
 
 
 def _product_of(line: CartLine) -> Any:
